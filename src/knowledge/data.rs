@@ -1,0 +1,322 @@
+//! Row types of `skills/scale/data/*.toml`. Unknown keys are errors, so a typo in a data file
+//! fails the test suite instead of silently dropping a fact.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+
+use super::{KnowledgeError, skill_file};
+
+pub(super) fn parse<T: DeserializeOwned>(file: &'static str) -> Result<T, KnowledgeError> {
+    let text = skill_file(file).ok_or(KnowledgeError::Missing(file))?;
+    toml::from_str(text).map_err(|e| KnowledgeError::Invalid {
+        file,
+        message: e.to_string(),
+    })
+}
+
+/// `YYYY-MM-DD` with a plausible month and day.
+pub(super) fn is_iso_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return false;
+    }
+    let num = |r: std::ops::Range<usize>| s.get(r).and_then(|x| x.parse::<u32>().ok());
+    matches!(
+        (num(0..4), num(5..7), num(8..10)),
+        (Some(2000..=2100), Some(1..=12), Some(1..=31))
+    )
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct PricingFile {
+    pub price: Vec<Price>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct LimitsFile {
+    pub limit: Vec<Limit>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct MatrixFile {
+    pub row: Vec<MatrixRow>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ChecklistFile {
+    pub stage: Vec<Stage>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct AntiPatternsFile {
+    pub anti_pattern: Vec<AntiPattern>,
+}
+
+/// The period an allowance is counted over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Period {
+    /// Resets every day at 00:00 UTC.
+    Day,
+    /// Per monthly billing cycle.
+    Month,
+    /// For the account as a whole, not reset.
+    Total,
+}
+
+/// How usage is turned into billable units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rounding {
+    /// Pro rata: 1.5 million requests cost 1.5 times the per-million price.
+    Exact,
+    /// Rounded up to the next billing unit (R2: 1,000,001 operations bill as 2 million).
+    Up,
+}
+
+/// One price: what a metric of a product costs on the Free and Paid plans.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Price {
+    /// `<product>.<metric>`, e.g. `kv.writes`.
+    pub id: String,
+    /// Product key, e.g. `kv`, `d1`, `r2_ia`, `durable_objects`.
+    pub product: String,
+    /// Metric key within the product, e.g. `writes`.
+    pub metric: String,
+    /// What is counted, in plain words.
+    pub description: String,
+    /// Unit of the metric (plural noun), e.g. `requests`, `gb_months`.
+    pub unit: String,
+    /// Allowance on the Workers Free plan; absent when the product is not on Free.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub free_included: Option<u64>,
+    /// Period of `free_included`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub free_period: Option<Period>,
+    /// Allowance included with Workers Paid; absent means none included.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paid_included: Option<u64>,
+    /// Period of `paid_included`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paid_period: Option<Period>,
+    /// Paid price in USD per `per` units beyond the allowance; absent means not charged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usd: Option<Decimal>,
+    /// The number of units `usd` buys.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per: Option<u64>,
+    /// How usage is rounded into billing units.
+    pub rounding: Rounding,
+    /// False when the product is priced but Cloudflare does not bill it yet.
+    pub billed: bool,
+    /// Billing semantics worth knowing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    /// The Cloudflare docs page the numbers come from.
+    pub source: String,
+    /// The date of that page.
+    pub as_of: String,
+}
+
+impl Price {
+    pub(super) fn problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let id = &self.id;
+        if self.id != format!("{}.{}", self.product, self.metric) {
+            out.push(format!("pricing: `{id}` is not `<product>.<metric>`"));
+        }
+        if self.free_included.is_some() != self.free_period.is_some() {
+            out.push(format!(
+                "pricing: `{id}` needs free_included and free_period together"
+            ));
+        }
+        if self.paid_included.is_some() != self.paid_period.is_some() {
+            out.push(format!(
+                "pricing: `{id}` needs paid_included and paid_period together"
+            ));
+        }
+        if self.usd.is_some() != self.per.is_some_and(|p| p > 0) {
+            out.push(format!(
+                "pricing: `{id}` needs usd and a positive per together"
+            ));
+        }
+        if self.usd.is_some_and(|u| u.is_sign_negative()) {
+            out.push(format!("pricing: `{id}` has a negative price"));
+        }
+        out
+    }
+}
+
+/// A limit value: a number in the row's unit, or `"unlimited"`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum LimitValue {
+    /// A number in the row's unit.
+    Number(f64),
+    /// No limit.
+    Unlimited(Unlimited),
+}
+
+/// The literal string `"unlimited"`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unlimited {
+    /// No limit.
+    Unlimited,
+}
+
+impl LimitValue {
+    /// The number, or `None` when unlimited.
+    pub fn number(self) -> Option<f64> {
+        match self {
+            Self::Number(n) => Some(n),
+            Self::Unlimited(_) => None,
+        }
+    }
+}
+
+/// One platform limit on the Free and Paid plans.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Limit {
+    /// `<product>.<name>`, e.g. `kv.writes_per_key_per_second`.
+    pub id: String,
+    /// Product key, e.g. `kv`.
+    pub product: String,
+    /// What is limited, in plain words.
+    pub name: String,
+    /// Unit of the values, e.g. `writes/second`.
+    pub unit: String,
+    /// Value on Workers Free; absent when the product is not on Free.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub free: Option<LimitValue>,
+    /// Value on Workers Paid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paid: Option<LimitValue>,
+    /// True when the user can change it (in config, or on request).
+    #[serde(default)]
+    pub configurable: bool,
+    /// Context worth knowing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    /// The Cloudflare docs page the numbers come from.
+    pub source: String,
+    /// The date of that page.
+    pub as_of: String,
+}
+
+/// One row of the scaling decision matrix: a bottleneck, how it shows, what to do.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatrixRow {
+    /// Stable id, e.g. `d1-read-latency`.
+    pub id: String,
+    /// The resource that runs out.
+    pub bottleneck: String,
+    /// What the user sees.
+    pub symptom: String,
+    /// Measurable signals and thresholds.
+    pub signals: Vec<String>,
+    /// Remedies, cheapest and simplest first.
+    pub solutions: Vec<String>,
+    /// Anchor ids of the pattern sections with code.
+    pub patterns: Vec<String>,
+    /// The Cloudflare docs page behind the row.
+    pub source: String,
+    /// The date of that page.
+    pub as_of: String,
+}
+
+/// One traffic tier of the growth checklist.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Stage {
+    /// `before-launch`, `10k`, `100k`, `1m` or `10m`.
+    pub id: String,
+    /// Human title.
+    pub title: String,
+    /// The tier starts at this many requests per day.
+    pub min_requests_per_day: u64,
+    /// What to have done at this tier.
+    pub item: Vec<ChecklistItem>,
+}
+
+/// One checklist item.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChecklistItem {
+    /// Stable id, unique across the checklist.
+    pub id: String,
+    /// One actionable line.
+    pub text: String,
+    /// Anchor id of the pattern section that shows how.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<String>,
+    /// The Cloudflare docs page behind the item.
+    pub source: String,
+    /// The date of that page.
+    pub as_of: String,
+}
+
+/// A design that fails at scale, and what to do instead.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AntiPattern {
+    /// Stable id, e.g. `kv-as-counter`.
+    pub id: String,
+    /// Short name.
+    pub title: String,
+    /// Why it fails, with the number that makes it fail.
+    pub problem: String,
+    /// What to do instead.
+    pub instead: String,
+    /// Anchor id of the pattern section that shows how.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<String>,
+    /// The Cloudflare docs page behind the row.
+    pub source: String,
+    /// The date of that page.
+    pub as_of: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso_dates() {
+        assert!(is_iso_date("2026-07-07"));
+        assert!(!is_iso_date("2026-13-07"));
+        assert!(!is_iso_date("2026-7-7"));
+        assert!(!is_iso_date("July 2026"));
+    }
+
+    #[test]
+    fn limit_value_accepts_number_or_unlimited_only() {
+        let v: Limit = toml::from_str(
+            "id='a.b'\nproduct='a'\nname='n'\nunit='u'\nfree=1\npaid='unlimited'\nsource='s'\nas_of='d'",
+        )
+        .unwrap();
+        assert_eq!(v.free.and_then(LimitValue::number), Some(1.0));
+        assert_eq!(v.paid.and_then(LimitValue::number), None);
+        let bad = toml::from_str::<Limit>(
+            "id='a.b'\nproduct='a'\nname='n'\nunit='u'\npaid='lots'\nsource='s'\nas_of='d'",
+        );
+        assert!(bad.is_err());
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected() {
+        let err = toml::from_str::<AntiPattern>(
+            "id='x'\ntitle='t'\nproblem='p'\ninstead='i'\nsource='s'\nas_of='d'\nsorce='typo'",
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("sorce"), "{err}");
+    }
+}

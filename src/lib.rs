@@ -1,0 +1,13 @@
+//! cf-scale: scaling and cost engineering for Cloudflare's developer platform.
+//!
+//! One crate, three front doors over the same knowledge:
+//! - [`knowledge`]: the `skills/scale/` folder embedded in the binary, with a typed view of its
+//!   prices, limits, decision matrix, checklist, anti-patterns and pattern sections;
+//! - [`resources`]: the catalog of URIs that the MCP server and the CLI both serve;
+//! - [`mcp`]: the stdio MCP server (`cf-scale serve`);
+//! - [`cli`]: the command line.
+
+pub mod cli;
+pub mod knowledge;
+pub mod mcp;
+pub mod resources;

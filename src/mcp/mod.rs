@@ -1,0 +1,194 @@
+//! The MCP server: resources from [`crate::resources`], prompts from [`prompts`], all thin.
+
+mod prompts;
+
+use rmcp::{
+    ErrorData, RoleServer, ServerHandler, ServiceExt,
+    handler::server::router::prompt::PromptRouter,
+    model::{
+        CallToolRequestParams, CallToolResponse, CompleteRequestParams, CompleteResult,
+        CompletionInfo, Implementation, ListResourceTemplatesResult, ListResourcesResult,
+        ListToolsResult, PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse,
+        ReadResourceResult, Reference, Resource, ResourceContents, ResourceTemplate,
+        ServerCapabilities, ServerConfig,
+    },
+    prompt_handler,
+    service::RequestContext,
+};
+
+use crate::resources::{self, ResourceError};
+
+/// What the server tells a model about itself at `initialize`.
+const INSTRUCTIONS: &str = "\
+cf-scale: scaling and cost engineering for Cloudflare Workers, KV, D1, R2, Durable Objects, Queues, \
+Workflows and Hyperdrive. Start by reading skill://scale/SKILL.md (the decision matrix, growth \
+checklist and which pattern fits which bottleneck). Current prices and limits, each with its docs \
+source and date: scale://data/pricing and scale://data/limits; never quote them from memory. Code \
+for a pattern: scale://patterns/{id} (ids complete by prefix). Prompts: scaling_review, cost_review.";
+
+/// The cf-scale MCP server. Cheap to construct: knowledge is parsed on first use.
+#[derive(Debug, Clone)]
+pub struct CfScale {
+    prompt_router: PromptRouter<Self>,
+}
+
+impl Default for CfScale {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl CfScale {
+    /// A new server handler.
+    pub fn new() -> Self {
+        Self {
+            prompt_router: Self::prompt_router(),
+        }
+    }
+}
+
+/// Serves MCP on stdin/stdout until stdin closes.
+pub async fn serve_stdio() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let service = CfScale::new().serve(rmcp::transport::stdio()).await?;
+    service.waiting().await?;
+    Ok(())
+}
+
+fn resource_error(err: ResourceError) -> ErrorData {
+    match err {
+        ResourceError::NotFound(_) => ErrorData::resource_not_found(err.to_string(), None),
+        ResourceError::Knowledge(_) => ErrorData::internal_error(err.to_string(), None),
+    }
+}
+
+#[prompt_handler(router = self.prompt_router)]
+impl ServerHandler for CfScale {
+    fn get_info(&self) -> ServerConfig {
+        ServerConfig::new(
+            ServerCapabilities::builder()
+                .enable_tools()
+                .enable_prompts()
+                .enable_resources()
+                .enable_completions()
+                .build(),
+        )
+        .with_server_info(Implementation::new(
+            env!("CARGO_PKG_NAME"),
+            env!("CARGO_PKG_VERSION"),
+        ))
+        .with_instructions(INSTRUCTIONS)
+    }
+
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, ErrorData> {
+        Ok(ListToolsResult::default())
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        Err(ErrorData::invalid_params(
+            format!(
+                "unknown tool `{}`: this server lists its tools with tools/list",
+                request.name
+            ),
+            None,
+        ))
+    }
+
+    async fn list_resources(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListResourcesResult, ErrorData> {
+        let items = resources::list()
+            .map_err(resource_error)?
+            .into_iter()
+            .map(|e| {
+                Resource::new(e.uri, e.name)
+                    .with_title(e.title)
+                    .with_mime_type(e.mime_type)
+                    .with_size(e.size as u64)
+            })
+            .collect();
+        Ok(ListResourcesResult::with_all_items(items))
+    }
+
+    async fn list_resource_templates(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListResourceTemplatesResult, ErrorData> {
+        let template = ResourceTemplate::new(resources::PATTERN_TEMPLATE, "pattern")
+            .with_title("One scaling pattern with its code")
+            .with_description(
+                "One section of the reference files: when to use the pattern, TypeScript for \
+                 Workers, wrangler config and trade-offs. `id` is the section's anchor, e.g. \
+                 kv-key-sharding; ids complete by prefix.",
+            )
+            .with_mime_type("text/markdown");
+        Ok(ListResourceTemplatesResult::with_all_items(vec![template]))
+    }
+
+    async fn read_resource(
+        &self,
+        request: ReadResourceRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ReadResourceResponse, ErrorData> {
+        let c = resources::read(&request.uri).map_err(resource_error)?;
+        let contents = ResourceContents::text(c.text, c.uri).with_mime_type(c.mime_type);
+        Ok(ReadResourceResult::new(vec![contents]).into())
+    }
+
+    async fn complete(
+        &self,
+        request: CompleteRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<CompleteResult, ErrorData> {
+        let values: Vec<String> = match &request.r#ref {
+            Reference::Resource(r) if r.uri == resources::PATTERN_TEMPLATE => {
+                if request.argument.name != "id" {
+                    return Err(ErrorData::invalid_params(
+                        format!(
+                            "unknown argument `{}` of {}: the only argument is `id`",
+                            request.argument.name,
+                            resources::PATTERN_TEMPLATE
+                        ),
+                        None,
+                    ));
+                }
+                resources::complete_pattern_id(&request.argument.value)
+                    .map_err(resource_error)?
+                    .into_iter()
+                    .map(str::to_owned)
+                    .collect()
+            }
+            Reference::Resource(r) => {
+                return Err(ErrorData::invalid_params(
+                    format!(
+                        "no completion for `{}`: the only template is {}",
+                        r.uri,
+                        resources::PATTERN_TEMPLATE
+                    ),
+                    None,
+                ));
+            }
+            _ => Vec::new(),
+        };
+        let total = values.len();
+        let shown: Vec<String> = values
+            .into_iter()
+            .take(CompletionInfo::MAX_VALUES)
+            .collect();
+        let mut info = CompletionInfo::default();
+        info.has_more = Some(total > shown.len());
+        info.total = u32::try_from(total).ok();
+        info.values = shown;
+        Ok(CompleteResult::new(info))
+    }
+}

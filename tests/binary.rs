@@ -1,0 +1,249 @@
+//! The built `cf-scale` binary: raw JSON-RPC over its stdio (as Claude Code speaks it), an rmcp
+//! client spawning it, and the CLI commands.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{Receiver, channel};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+const BIN: &str = env!("CARGO_BIN_EXE_cf-scale");
+
+/// A `cf-scale serve` process with line-oriented access to its stdio.
+struct Server {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    lines: Receiver<String>,
+}
+
+impl Server {
+    fn start() -> Self {
+        let mut child = Command::new(BIN)
+            .arg("serve")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn cf-scale serve");
+        let stdout = child.stdout.take().unwrap();
+        let (tx, lines) = channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                if tx.send(line.expect("stdout is UTF-8")).is_err() {
+                    break;
+                }
+            }
+        });
+        let stdin = child.stdin.take();
+        Self {
+            child,
+            stdin,
+            lines,
+        }
+    }
+
+    fn send(&mut self, message: &Value) {
+        let stdin = self.stdin.as_mut().unwrap();
+        writeln!(stdin, "{message}").unwrap();
+        stdin.flush().unwrap();
+    }
+
+    /// The next line of stdout, which must be a JSON-RPC 2.0 message.
+    fn recv(&self) -> Value {
+        // A guard against a hung server, not a timing assertion.
+        let line = self
+            .lines
+            .recv_timeout(Duration::from_secs(30))
+            .expect("a reply on stdout");
+        let v: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        assert_eq!(v["jsonrpc"], "2.0", "{line}");
+        v
+    }
+
+    /// Closes stdin and returns the exit status and any stdout lines written after that.
+    fn close(mut self) -> (std::process::ExitStatus, Vec<String>) {
+        drop(self.stdin.take());
+        let status = self.child.wait().unwrap();
+        (status, self.lines.iter().collect())
+    }
+}
+
+fn initialize(id: Value) -> Value {
+    json!({"jsonrpc": "2.0", "id": id, "method": "initialize", "params": {
+        "protocolVersion": "2025-11-25", "capabilities": {},
+        "clientInfo": {"name": "test", "version": "0"}}})
+}
+
+/// What Claude Code 2.1.332 sends first, captured from a real session.
+fn claude_discover() -> Value {
+    json!({"jsonrpc": "2.0", "id": "server-discover-probe-1", "method": "server/discover",
+        "params": {"_meta": {
+            "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+            "io.modelcontextprotocol/clientInfo": {"name": "claude-code", "version": "2.1.332"},
+            "io.modelcontextprotocol/clientCapabilities": {"roots": {"listChanged": true}}}}})
+}
+
+#[test]
+fn discover_with_string_id_then_initialize() {
+    let mut s = Server::start();
+    s.send(&claude_discover());
+    let discover = s.recv();
+    assert_eq!(discover["id"], "server-discover-probe-1");
+    assert!(
+        discover.get("result").is_some() || discover["error"]["code"] == -32601,
+        "{discover}"
+    );
+
+    s.send(&initialize(json!("init-1")));
+    let init = s.recv();
+    assert_eq!(init["id"], "init-1");
+    assert_eq!(init["result"]["serverInfo"]["name"], "cf-scale");
+    assert_eq!(
+        init["result"]["serverInfo"]["version"],
+        env!("CARGO_PKG_VERSION")
+    );
+    assert_eq!(init["result"]["protocolVersion"], "2025-11-25");
+    s.send(&json!({"jsonrpc": "2.0", "method": "notifications/initialized"}));
+
+    s.send(&json!({"jsonrpc": "2.0", "id": 7, "method": "no/such_method", "params": {}}));
+    let unknown = s.recv();
+    assert_eq!(unknown["id"], 7);
+    assert_eq!(unknown["error"]["code"], -32601, "{unknown}");
+
+    s.send(
+        &json!({"jsonrpc": "2.0", "id": 8, "method": "resources/read",
+        "params": {"uri": "skill://scale/SKILL.md"}}),
+    );
+    let read = s.recv();
+    assert_eq!(read["id"], 8);
+    let text = read["result"]["contents"][0]["text"].as_str().unwrap();
+    assert!(
+        text.starts_with("---\n"),
+        "SKILL.md starts with frontmatter"
+    );
+
+    let (status, rest) = s.close();
+    assert!(status.success(), "exit status {status} when stdin closes");
+    assert!(rest.is_empty(), "nothing after the last reply: {rest:?}");
+}
+
+#[test]
+fn discover_lifecycle_as_claude_code_uses_it() {
+    let mut s = Server::start();
+    s.send(&claude_discover());
+    let discover = s.recv();
+    assert!(
+        discover["result"]["supportedVersions"].is_array(),
+        "{discover}"
+    );
+    let meta = discover_meta();
+    s.send(
+        &json!({"jsonrpc": "2.0", "id": 0, "method": "resources/list", "params": {"_meta": meta}}),
+    );
+    let list = s.recv();
+    assert_eq!(
+        list["result"]["resources"][0]["uri"], "skill://scale/SKILL.md",
+        "{list}"
+    );
+    let (status, _) = s.close();
+    assert!(status.success());
+}
+
+fn discover_meta() -> Value {
+    claude_discover()["params"]["_meta"].clone()
+}
+
+#[test]
+fn number_and_string_ids_are_echoed() {
+    let mut s = Server::start();
+    s.send(&initialize(json!(1)));
+    assert_eq!(s.recv()["id"], 1);
+    s.send(&json!({"jsonrpc": "2.0", "id": "abc", "method": "ping"}));
+    assert_eq!(s.recv()["id"], "abc");
+    s.send(
+        &json!({"jsonrpc": "2.0", "id": 99, "method": "resources/read",
+        "params": {"uri": "scale://patterns/nope"}}),
+    );
+    let err = s.recv();
+    assert_eq!(err["id"], 99);
+    assert_eq!(err["error"]["code"], -32002);
+    assert!(
+        err["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("scale://patterns/nope")
+    );
+    assert!(s.close().0.success());
+}
+
+#[tokio::test]
+async fn rmcp_client_spawns_the_binary() {
+    use rmcp::{ServiceExt, transport::TokioChildProcess};
+    let mut cmd = tokio::process::Command::new(BIN);
+    cmd.arg("serve");
+    let transport = TokioChildProcess::new(cmd).unwrap();
+    let client = ().serve(transport).await.unwrap();
+    let resources = client.list_all_resources().await.unwrap();
+    assert!(resources.len() >= 10, "{}", resources.len());
+    assert_eq!(client.list_all_prompts().await.unwrap().len(), 2);
+    client.cancel().await.unwrap();
+}
+
+fn cli(args: &[&str]) -> std::process::Output {
+    Command::new(BIN).args(args).output().expect("run cf-scale")
+}
+
+#[test]
+fn cli_version() {
+    let out = cli(&["--version"]);
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap().trim(),
+        format!("cf-scale {}", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn cli_resources_lists_skill_first_and_json_parses() {
+    let out = cli(&["resources"]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.lines()
+            .next()
+            .unwrap()
+            .starts_with("skill://scale/SKILL.md"),
+        "{text}"
+    );
+    assert!(text.contains("scale://data/limits"));
+    assert!(text.contains("scale://patterns/{id}"));
+
+    let out = cli(&["resources", "--format", "json"]);
+    let list: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        list.iter()
+            .all(|e| e["uri"].is_string() && e["size"].is_u64())
+    );
+}
+
+#[test]
+fn cli_read_prints_the_resource_or_fails_naming_it() {
+    let out = cli(&["read", "skill://scale/SKILL.md"]);
+    assert!(out.status.success());
+    let on_disk = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/skills/scale/SKILL.md"
+    ))
+    .unwrap();
+    assert_eq!(out.stdout, on_disk);
+
+    let out = cli(&["read", "scale://patterns/no-such-thing"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("scale://patterns/no-such-thing"), "{err}");
+
+    let out = cli(&["frobnicate"]);
+    assert_eq!(out.status.code(), Some(2), "bad usage exits 2");
+}

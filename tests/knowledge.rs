@@ -1,0 +1,187 @@
+//! The knowledge base is complete, cited and current.
+
+use cf_scale::knowledge::{Knowledge, LimitValue, knowledge};
+
+fn k() -> &'static Knowledge {
+    knowledge().unwrap_or_else(|e| panic!("knowledge loads: {e}"))
+}
+
+#[test]
+fn knowledge_has_no_problems() {
+    let problems = k().problems();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn matrix_covers_the_required_bottlenecks() {
+    for id in [
+        "d1-read-latency",
+        "d1-write-throughput",
+        "d1-storage",
+        "kv-read-misses",
+        "kv-key-write-rate",
+        "r2-upload-throughput",
+        "worker-memory",
+        "worker-cpu",
+        "subrequests",
+        "queue-consumer-lag",
+    ] {
+        let row = k().matrix.iter().find(|r| r.id == id);
+        let row = row.unwrap_or_else(|| panic!("matrix row {id} missing"));
+        assert!(
+            !row.patterns.is_empty() && !row.solutions.is_empty(),
+            "{id}"
+        );
+    }
+}
+
+#[test]
+fn checklist_has_the_five_stages_in_order() {
+    let stages: Vec<_> = k()
+        .checklist
+        .iter()
+        .map(|s| (s.id.as_str(), s.min_requests_per_day))
+        .collect();
+    assert_eq!(
+        stages,
+        [
+            ("before-launch", 0),
+            ("10k", 10_000),
+            ("100k", 100_000),
+            ("1m", 1_000_000),
+            ("10m", 10_000_000)
+        ]
+    );
+    assert!(k().checklist.iter().all(|s| s.item.len() >= 3));
+}
+
+#[test]
+fn every_product_has_prices_on_paid() {
+    for product in [
+        "platform",
+        "workers",
+        "workers_logs",
+        "kv",
+        "d1",
+        "r2",
+        "r2_ia",
+        "durable_objects",
+        "do_sqlite",
+        "do_kv",
+        "queues",
+        "workflows",
+        "hyperdrive",
+        "analytics_engine",
+        "vectorize",
+    ] {
+        assert!(
+            k().pricing.iter().any(|p| p.product == product),
+            "no price rows for {product}"
+        );
+    }
+    let sub = k()
+        .price("platform.subscription")
+        .expect("Workers Paid subscription");
+    assert_eq!(sub.usd.map(|u| u.to_string()), Some("5.00".to_owned()));
+}
+
+fn paid(id: &str) -> Option<f64> {
+    k().limit(id)
+        .unwrap_or_else(|| panic!("limit {id} missing"))
+        .paid
+        .and_then(LimitValue::number)
+}
+
+/// The folklore the issue names, checked against the data rather than the prose.
+#[test]
+fn current_facts_not_folklore() {
+    // Worker CPU: 30 s is the default, 5 minutes the maximum.
+    let cpu: Vec<_> = k()
+        .limits
+        .iter()
+        .filter(|l| l.id.starts_with("workers.cpu_ms"))
+        .filter_map(|l| l.paid.and_then(LimitValue::number))
+        .collect();
+    assert!(
+        cpu.contains(&30_000.0) && cpu.contains(&300_000.0),
+        "{cpu:?}"
+    );
+    // Subrequests: 10,000 by default on Paid.
+    assert!(
+        k().limits
+            .iter()
+            .filter(|l| l.id.starts_with("workers.subrequests"))
+            .any(|l| l.paid == Some(LimitValue::Number(10_000.0))),
+        "Paid subrequest default is 10,000"
+    );
+    // Queue consumer concurrency: 250, not 20.
+    assert!(
+        k().limits
+            .iter()
+            .filter(|l| l.product == "queues" && l.id.contains("concurren"))
+            .any(|l| l.paid == Some(LimitValue::Number(250.0)))
+    );
+    // Analytics Engine is priced, but not billed yet.
+    let ae: Vec<_> = k()
+        .pricing
+        .iter()
+        .filter(|p| p.product == "analytics_engine")
+        .collect();
+    assert!(!ae.is_empty() && ae.iter().all(|p| p.usd.is_some() && !p.billed));
+    // D1: no rows-per-batch limit; 100 bound parameters instead.
+    assert!(
+        !k().limits
+            .iter()
+            .any(|l| l.product == "d1" && l.id.contains("rows_per_batch"))
+    );
+    assert!(
+        k().limits.iter().any(|l| l.product == "d1"
+            && l.paid == Some(LimitValue::Number(100.0))
+            && l.unit.contains("param")),
+        "D1 limit of 100 bound parameters"
+    );
+    // KV: one write per second to the same key.
+    assert_eq!(paid("kv.writes_per_key_per_second"), Some(1.0));
+}
+
+#[test]
+fn skill_md_frontmatter_and_tool_names() {
+    let skill = cf_scale::knowledge::skill_file("SKILL.md").unwrap();
+    let mut lines = skill.lines();
+    assert_eq!(lines.next(), Some("---"), "frontmatter on line 1");
+    let front: Vec<_> = lines.take_while(|l| *l != "---").collect();
+    assert!(front.contains(&"name: scale"), "{front:?}");
+    assert!(
+        front
+            .iter()
+            .any(|l| l.starts_with("description: ") && l.len() > 40)
+    );
+    for tool in ["recommend_scaling", "estimate_cost", "shard_plan"] {
+        assert!(skill.contains(tool), "SKILL.md names {tool}");
+    }
+}
+
+#[test]
+fn every_reference_heading_has_an_anchor_and_code() {
+    let patterns = &k().patterns;
+    assert!(patterns.len() >= 25, "{}", patterns.len());
+    for p in patterns {
+        assert!(!p.id.is_empty(), "{}: `{}` has no anchor", p.file, p.title);
+    }
+    for id in [
+        "kv-key-sharding",
+        "d1-time-partitioning",
+        "d1-tenant-partitioning",
+        "durable-object-sharding",
+        "d1-read-replicas",
+        "dead-letter-queue",
+        "chunked-processing",
+        "streaming",
+    ] {
+        let p = k().pattern(id).unwrap_or_else(|| panic!("pattern {id}"));
+        assert!(
+            p.text.contains("```ts") || p.text.contains("```typescript"),
+            "{id} has TypeScript"
+        );
+    }
+}

@@ -1,0 +1,246 @@
+//! The MCP server driven in-process by rmcp's own client over a duplex pipe: what a real client
+//! sees, with no process and no network.
+
+use cf_scale::mcp::CfScale;
+use rmcp::{
+    RoleClient, ServiceError, ServiceExt,
+    model::{
+        ArgumentInfo, CallToolRequestParams, CompleteRequestParams, ContentBlock, ErrorCode,
+        GetPromptRequestParams, ReadResourceRequestParams, Reference, ResourceContents,
+    },
+    service::RunningService,
+};
+use serde_json::json;
+
+async fn connect() -> RunningService<RoleClient, ()> {
+    let (server_io, client_io) = tokio::io::duplex(1 << 20);
+    tokio::spawn(async move {
+        let server = CfScale::new()
+            .serve(server_io)
+            .await
+            .expect("server starts");
+        server.waiting().await.expect("server runs");
+    });
+    ().serve(client_io).await.expect("client initializes")
+}
+
+fn text_of(contents: &ResourceContents) -> (&str, Option<&str>) {
+    match contents {
+        ResourceContents::TextResourceContents {
+            text, mime_type, ..
+        } => (text, mime_type.as_deref()),
+        other => panic!("expected text contents, got {other:?}"),
+    }
+}
+
+fn error_code(err: ServiceError) -> ErrorCode {
+    match err {
+        ServiceError::McpError(e) => e.code,
+        other => panic!("expected an MCP error, got {other}"),
+    }
+}
+
+#[tokio::test]
+async fn initialize_reports_name_version_and_instructions() {
+    let client = connect().await;
+    let info = client.peer_info().expect("server info");
+    assert_eq!(info.server_info.as_ref().unwrap().name, "cf-scale");
+    assert_eq!(
+        info.server_info.as_ref().unwrap().version,
+        env!("CARGO_PKG_VERSION")
+    );
+    let instructions = info.instructions.as_deref().unwrap_or_default();
+    assert!(
+        instructions.contains("skill://scale/SKILL.md"),
+        "{instructions}"
+    );
+    assert!(info.capabilities.resources.is_some());
+    assert!(info.capabilities.prompts.is_some());
+    assert!(info.capabilities.completions.is_some());
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn every_resource_lists_and_reads() {
+    let client = connect().await;
+    let resources = client.list_all_resources().await.unwrap();
+    assert_eq!(resources[0].uri, "skill://scale/SKILL.md");
+    for uri in [
+        "scale://data/pricing",
+        "scale://data/limits",
+        "scale://data/matrix",
+        "scale://data/checklist",
+        "scale://data/anti-patterns",
+        "skill://scale/data/pricing.toml",
+        "skill://scale/references/sharding.md",
+    ] {
+        assert!(resources.iter().any(|r| r.uri == uri), "{uri} not listed");
+    }
+    for r in &resources {
+        let read = client
+            .read_resource(ReadResourceRequestParams::new(r.uri.clone()))
+            .await
+            .unwrap_or_else(|e| panic!("read {}: {e}", r.uri));
+        assert_eq!(read.contents.len(), 1, "{}", r.uri);
+        let (text, mime) = text_of(&read.contents[0]);
+        assert_eq!(Some(text.len() as u64), r.size, "{}", r.uri);
+        assert_eq!(mime, r.mime_type.as_deref(), "{}", r.uri);
+        if r.uri.starts_with("scale://data/") {
+            serde_json::from_str::<serde_json::Value>(text).expect("data views are JSON");
+        }
+    }
+    let skill = client
+        .read_resource(ReadResourceRequestParams::new("skill://scale/SKILL.md"))
+        .await
+        .unwrap();
+    let on_disk = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/skills/scale/SKILL.md"
+    ))
+    .unwrap();
+    assert_eq!(text_of(&skill.contents[0]).0.as_bytes(), on_disk.as_slice());
+    assert_eq!(text_of(&skill.contents[0]).1, Some("text/markdown"));
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn pattern_template_reads_one_section() {
+    let client = connect().await;
+    let templates = client.list_all_resource_templates().await.unwrap();
+    assert_eq!(templates.len(), 1);
+    assert_eq!(templates[0].uri_template, "scale://patterns/{id}");
+    let read = client
+        .read_resource(ReadResourceRequestParams::new(
+            "scale://patterns/kv-key-sharding",
+        ))
+        .await
+        .unwrap();
+    let (text, mime) = text_of(&read.contents[0]);
+    assert!(text.starts_with("## "), "{text}");
+    assert!(text.contains("{#kv-key-sharding}"));
+    assert_eq!(text.matches("\n## ").count(), 0, "one section only");
+    assert_eq!(mime, Some("text/markdown"));
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn unknown_resource_is_minus_32002_naming_the_uri() {
+    let client = connect().await;
+    for uri in [
+        "scale://patterns/no-such-pattern",
+        "skill://scale/nope.md",
+        "https://x",
+    ] {
+        let err = client
+            .read_resource(ReadResourceRequestParams::new(uri))
+            .await
+            .unwrap_err();
+        let ServiceError::McpError(e) = err else {
+            panic!("{uri}: not an MCP error")
+        };
+        assert_eq!(e.code, ErrorCode::RESOURCE_NOT_FOUND, "{uri}");
+        assert!(e.message.contains(uri), "{}", e.message);
+    }
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn completion_matches_pattern_id_prefixes() {
+    let client = connect().await;
+    let complete = |value: &str| {
+        client.complete(CompleteRequestParams::new(
+            Reference::for_resource("scale://patterns/{id}"),
+            ArgumentInfo::new("id", value),
+        ))
+    };
+    let d1 = complete("d1-").await.unwrap().completion;
+    assert!(d1.values.len() >= 3, "{:?}", d1.values);
+    assert!(
+        d1.values.iter().all(|v| v.starts_with("d1-")),
+        "{:?}",
+        d1.values
+    );
+    assert!(d1.values.contains(&"d1-time-partitioning".to_owned()));
+    assert_eq!(d1.has_more, Some(false));
+    assert!(complete("zz").await.unwrap().completion.values.is_empty());
+    let bad = client
+        .complete(CompleteRequestParams::new(
+            Reference::for_resource("scale://nothing/{x}"),
+            ArgumentInfo::new("x", ""),
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(error_code(bad), ErrorCode::INVALID_PARAMS);
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn prompts_list_and_get() {
+    let client = connect().await;
+    let prompts = client.list_all_prompts().await.unwrap();
+    let names: Vec<_> = prompts.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert!(names.contains(&"scaling_review") && names.contains(&"cost_review"));
+    let review = prompts.iter().find(|p| p.name == "scaling_review").unwrap();
+    let args = review.arguments.as_ref().unwrap();
+    assert!(
+        args.iter()
+            .any(|a| a.name == "app" && a.required == Some(true))
+    );
+    assert!(
+        args.iter()
+            .any(|a| a.name == "traffic" && a.required != Some(true))
+    );
+
+    let got = client
+        .get_prompt(
+            GetPromptRequestParams::new("scaling_review").with_arguments(
+                json!({"app": "a URL shortener on Workers + KV", "traffic": "2M requests/day"})
+                    .as_object()
+                    .unwrap()
+                    .clone(),
+            ),
+        )
+        .await
+        .unwrap();
+    let ContentBlock::Text(t) = &got.messages[0].content else {
+        panic!("text expected")
+    };
+    assert!(t.text.contains("a URL shortener on Workers + KV"));
+    assert!(t.text.contains("2M requests/day"));
+    assert!(t.text.contains("skill://scale/SKILL.md"));
+
+    let got = client
+        .get_prompt(
+            GetPromptRequestParams::new("cost_review").with_arguments(
+                json!({"services": "Workers, R2"})
+                    .as_object()
+                    .unwrap()
+                    .clone(),
+            ),
+        )
+        .await
+        .unwrap();
+    let ContentBlock::Text(t) = &got.messages[0].content else {
+        panic!("text expected")
+    };
+    assert!(t.text.contains("Workers, R2") && t.text.contains("scale://data/pricing"));
+
+    let missing = client
+        .get_prompt(GetPromptRequestParams::new("scaling_review"))
+        .await
+        .unwrap_err();
+    assert_eq!(error_code(missing), ErrorCode::INVALID_PARAMS);
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn unknown_tool_is_invalid_params() {
+    let client = connect().await;
+    let err = client
+        .call_tool(CallToolRequestParams::new("no_such_tool"))
+        .await
+        .unwrap_err();
+    assert_eq!(error_code(err), ErrorCode::INVALID_PARAMS);
+    client.cancel().await.unwrap();
+}
