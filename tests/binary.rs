@@ -177,6 +177,13 @@ fn number_and_string_ids_are_echoed() {
     assert!(s.close().0.success());
 }
 
+#[test]
+fn closing_stdin_before_initialize_exits_zero_silently() {
+    let (status, out) = Server::start().close();
+    assert!(status.success(), "exit status {status}");
+    assert!(out.is_empty(), "{out:?}");
+}
+
 #[tokio::test]
 async fn rmcp_client_spawns_the_binary() {
     use rmcp::{ServiceExt, transport::TokioChildProcess};

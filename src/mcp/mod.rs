@@ -13,7 +13,7 @@ use rmcp::{
         ServerCapabilities, ServerConfig,
     },
     prompt_handler,
-    service::RequestContext,
+    service::{RequestContext, ServerInitializeError},
 };
 
 use crate::resources::{self, ResourceError};
@@ -47,9 +47,14 @@ impl CfScale {
     }
 }
 
-/// Serves MCP on stdin/stdout until stdin closes.
+/// Serves MCP on stdin/stdout until stdin closes, which is a normal end (even before
+/// `initialize`).
 pub async fn serve_stdio() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-    let service = CfScale::new().serve(rmcp::transport::stdio()).await?;
+    let service = match CfScale::new().serve(rmcp::transport::stdio()).await {
+        Ok(service) => service,
+        Err(ServerInitializeError::ConnectionClosed(_)) => return Ok(()),
+        Err(e) => return Err(e.into()),
+    };
     service.waiting().await?;
     Ok(())
 }
