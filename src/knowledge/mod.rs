@@ -236,3 +236,42 @@ impl Knowledge {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn broken() -> Knowledge {
+        let mut k = Knowledge::load().unwrap();
+        let mut dup = k.limits[0].clone();
+        dup.source = "developers.cloudflare.com/no-scheme".into();
+        dup.as_of = "last week".into();
+        k.limits.push(dup);
+        k.matrix[0].patterns.push("no-such-anchor".into());
+        k.pricing[0].per = None;
+        k
+    }
+
+    #[test]
+    fn problems_catches_uncited_duplicate_and_dangling_rows() {
+        let problems = broken().problems().join("\n");
+        assert!(problems.contains("has no https source"), "{problems}");
+        assert!(problems.contains("expected YYYY-MM-DD"), "{problems}");
+        assert!(problems.contains("limits: duplicate id"), "{problems}");
+        assert!(
+            problems.contains("missing pattern anchor `no-such-anchor`"),
+            "{problems}"
+        );
+        assert!(
+            problems.contains("needs usd and a positive per together"),
+            "{problems}"
+        );
+    }
+
+    #[test]
+    fn skill_md_is_listed_first() {
+        let files = skill_files();
+        assert_eq!(files[0].path(), std::path::Path::new("SKILL.md"));
+        assert!(files.len() > 10);
+    }
+}
