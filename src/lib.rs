@@ -8,6 +8,7 @@
 //! - [`cli`]: the command line.
 
 pub mod cli;
+pub mod engine;
 pub mod knowledge;
 pub mod mcp;
 pub mod resources;

@@ -100,7 +100,10 @@ fn data_views() -> Result<&'static [String; 5], ResourceError> {
             };
             // Serializing plain data structs cannot fail; an empty view would still be valid JSON.
             let rows = rows.unwrap_or_default();
-            let view = serde_json::json!({ "name": name, "file": format!("{SKILL_PREFIX}{file}"), "rows": rows });
+            let mut view = serde_json::json!({ "name": name, "file": format!("{SKILL_PREFIX}{file}"), "rows": rows });
+            if name == "pricing" {
+                view["rules"] = serde_json::to_value(&k.billing_rules).unwrap_or_default();
+            }
             view.to_string()
         })
     }))

@@ -27,10 +27,36 @@ pub(super) fn is_iso_date(s: &str) -> bool {
     )
 }
 
-#[derive(Deserialize)]
+/// The contents of a price table file (`data/pricing.toml`, or a replacement given with
+/// `--pricing` / `CF_SCALE_PRICING`).
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(super) struct PricingFile {
+pub struct PricingFile {
+    /// One row per billed metric.
     pub price: Vec<Price>,
+    /// Billing rules: the conversion factors the prices rely on. A replacement table may leave
+    /// them out; the built-in rules then apply.
+    #[serde(default)]
+    pub rule: Vec<BillingRule>,
+}
+
+/// A billing rule: a number that turns usage into billed units (e.g. the 64 KB chunk of a queue
+/// operation), with its source.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BillingRule {
+    /// Stable id, e.g. `queues.operation_chunk_kb`.
+    pub id: String,
+    /// The number, exact.
+    pub value: Decimal,
+    /// Its unit.
+    pub unit: String,
+    /// What it means, in plain words.
+    pub description: String,
+    /// The Cloudflare docs page it comes from.
+    pub source: String,
+    /// The date of that page.
+    pub as_of: String,
 }
 
 #[derive(Deserialize)]
@@ -58,7 +84,7 @@ pub(super) struct AntiPatternsFile {
 }
 
 /// The period an allowance is counted over.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Period {
     /// Resets every day at 00:00 UTC.
@@ -70,7 +96,7 @@ pub enum Period {
 }
 
 /// How usage is turned into billable units.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Rounding {
     /// Pro rata: 1.5 million requests cost 1.5 times the per-million price.
@@ -115,6 +141,13 @@ pub struct Price {
     pub rounding: Rounding,
     /// False when the product is priced but Cloudflare does not bill it yet.
     pub billed: bool,
+    /// True when usage past the free tier is billed whatever the Workers plan (R2 has its own
+    /// subscription); false when the Free plan bills nothing and fails past its limits instead.
+    #[serde(default)]
+    pub billed_on_free: bool,
+    /// A caution repeated in every estimate that uses this price (e.g. an announced change).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warning: Option<String>,
     /// Billing semantics worth knowing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,

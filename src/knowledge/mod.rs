@@ -13,7 +13,8 @@ use std::sync::OnceLock;
 use include_dir::{Dir, File, include_dir};
 
 pub use data::{
-    AntiPattern, ChecklistItem, Limit, LimitValue, MatrixRow, Period, Price, Rounding, Stage,
+    AntiPattern, BillingRule, ChecklistItem, Limit, LimitValue, MatrixRow, Period, Price,
+    PricingFile, Rounding, Stage,
 };
 pub use patterns::Pattern;
 
@@ -44,6 +45,8 @@ pub enum KnowledgeError {
 pub struct Knowledge {
     /// Prices of every product on the Workers Free and Paid plans (`data/pricing.toml`).
     pub pricing: Vec<Price>,
+    /// Billing rules the prices rely on (`[[rule]]` rows of `data/pricing.toml`).
+    pub billing_rules: Vec<BillingRule>,
     /// Platform limits (`data/limits.toml`).
     pub limits: Vec<Limit>,
     /// The scaling decision matrix (`data/matrix.toml`).
@@ -98,8 +101,10 @@ impl Knowledge {
                 patterns.extend(patterns::sections(path, text));
             }
         }
+        let pricing = data::parse::<PricingFile>("data/pricing.toml")?;
         Ok(Self {
-            pricing: data::parse::<data::PricingFile>("data/pricing.toml")?.price,
+            pricing: pricing.price,
+            billing_rules: pricing.rule,
             limits: data::parse::<data::LimitsFile>("data/limits.toml")?.limit,
             matrix: data::parse::<data::MatrixFile>("data/matrix.toml")?.row,
             checklist: data::parse::<data::ChecklistFile>("data/checklist.toml")?.stage,
@@ -138,6 +143,14 @@ impl Knowledge {
                 p.as_of.as_str(),
             ));
             out.extend(p.problems());
+        }
+        for r in &self.billing_rules {
+            cited.push((
+                "pricing rule",
+                r.id.as_str(),
+                r.source.as_str(),
+                r.as_of.as_str(),
+            ));
         }
         for l in &self.limits {
             cited.push(("limits", l.id.as_str(), l.source.as_str(), l.as_of.as_str()));
@@ -182,6 +195,11 @@ impl Knowledge {
             .pricing
             .iter()
             .map(|p| ("pricing", p.id.as_str()))
+            .chain(
+                self.billing_rules
+                    .iter()
+                    .map(|r| ("pricing rule", r.id.as_str())),
+            )
             .chain(self.limits.iter().map(|l| ("limits", l.id.as_str())))
             .chain(self.matrix.iter().map(|r| ("matrix", r.id.as_str())))
             .chain(stage_ids)

@@ -1,0 +1,831 @@
+//! `estimate_cost`: the exact monthly cost of a usage profile, itemised per product and metric.
+//!
+//! Pure: it takes a price table, the platform limits and a [`UsageProfile`], and returns a
+//! [`CostReport`]. Money is exact decimal throughout; only the presented totals (subtotals,
+//! totals, curve points) are rounded to cents.
+
+mod usage;
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use schemars::JsonSchema;
+use serde::Serialize;
+
+pub use usage::{
+    AnalyticsEngineUsage, D1Usage, DurableObjectsUsage, HyperdriveUsage, KvUsage, QueuesUsage,
+    R2InfrequentAccessUsage, R2Usage, UsagePeriod, UsageProfile, VectorizeUsage, WorkersLogsUsage,
+    WorkersUsage, WorkflowsUsage,
+};
+use usage::{Meter, Rules};
+
+use crate::engine::{InputError, Plan};
+use crate::knowledge::{BillingRule, Knowledge, Limit, LimitValue, Period, Price, Rounding};
+
+/// Most points a `curve` may have.
+pub const MAX_CURVE_POINTS: usize = 200;
+/// Largest traffic multiplier a `curve` may use.
+pub const MAX_MULTIPLIER: f64 = 1e6;
+
+/// The prices an estimate uses: the built-in table, or a replacement loaded by a front end.
+#[derive(Debug, Clone, Copy)]
+pub struct PriceTable<'a> {
+    /// Price rows.
+    pub prices: &'a [Price],
+    /// Billing rules (conversion factors).
+    pub rules: &'a [BillingRule],
+    /// Where the table came from: `built-in` or a file name.
+    pub source: &'a str,
+}
+
+impl<'a> PriceTable<'a> {
+    /// The built-in table of the embedded knowledge.
+    pub fn builtin(k: &'a Knowledge) -> Self {
+        Self {
+            prices: &k.pricing,
+            rules: &k.billing_rules,
+            source: "built-in",
+        }
+    }
+
+    fn price(&self, id: &str) -> Result<&'a Price, InputError> {
+        self.prices.iter().find(|p| p.id == id).ok_or_else(|| {
+            InputError::new(
+                "price_table",
+                format!("{} has no price row `{id}`", self.source),
+            )
+        })
+    }
+
+    fn rule(&self, id: &str) -> Result<Decimal, InputError> {
+        let rule = self.rules.iter().find(|r| r.id == id);
+        let value = rule.map(|r| r.value).filter(|v| *v > Decimal::ZERO);
+        value.ok_or_else(|| {
+            InputError::new(
+                "price_table",
+                format!("{} has no positive billing rule `{id}`", self.source),
+            )
+        })
+    }
+
+    fn rules(&self) -> Result<Rules, InputError> {
+        Ok(Rules {
+            days_per_month: self.rule("billing.days_per_month")?,
+            do_billed_memory_gb: self.rule("durable_objects.billed_memory_gb")?,
+            do_websocket_messages_per_request: self
+                .rule("durable_objects.websocket_messages_per_request")?,
+            queues_chunk_kb: self.rule("queues.operation_chunk_kb")?,
+            queues_operations_per_message: self.rule("queues.operations_per_message")?,
+        })
+    }
+
+    /// The newest `as_of` among the table's rows.
+    fn as_of(&self) -> String {
+        let newest = self.prices.iter().map(|p| p.as_of.as_str()).max();
+        newest.unwrap_or_default().to_owned()
+    }
+}
+
+/// The price table an estimate used.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct PriceTableInfo {
+    /// Date of the newest price row (YYYY-MM-DD); each row's own date is in `scale://data/pricing`.
+    pub as_of: String,
+    /// Currency of every amount: `USD`.
+    pub currency: String,
+    /// `built-in`, or the file given with `--pricing` / `CF_SCALE_PRICING`.
+    pub source: String,
+}
+
+/// The monthly cost of a usage profile, itemised.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct CostReport {
+    /// The plan priced: `paid` or `free`.
+    pub plan: Plan,
+    /// Which price table was used and how current it is.
+    pub price_table: PriceTableInfo,
+    /// The Workers Paid subscription ($5.00), 0 on Free.
+    #[serde(with = "rust_decimal::serde::float")]
+    #[schemars(with = "f64")]
+    pub subscription_usd: Decimal,
+    /// One entry per product with usage, in input order.
+    pub products: Vec<ProductCost>,
+    /// Everything billed this month, subscription included, rounded to cents.
+    #[serde(with = "rust_decimal::serde::float")]
+    #[schemars(with = "f64")]
+    pub total_usd: Decimal,
+    /// On the Free plan: which daily limits the usage exceeds and what Paid would cost.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub free_plan: Option<FreePlanReport>,
+    /// With `compare_to`: the difference between this profile and the compared one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delta: Option<CostDelta>,
+    /// With `curve`: the total at each traffic multiplier, in ascending order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub curve: Vec<CurvePoint>,
+    /// With `curve`: where an allowance runs out, a Free limit is first exceeded, or the
+    /// dominant product changes, in ascending multiplier order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub break_points: Vec<BreakPoint>,
+    /// Things to act on or to know before trusting the number.
+    pub warnings: Vec<String>,
+    /// How the input was interpreted.
+    pub assumptions: Vec<String>,
+}
+
+/// The cost of one product.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ProductCost {
+    /// The input key of the product, e.g. `durable_objects`.
+    pub product: String,
+    /// Billed cost of the product's lines, rounded to cents.
+    #[serde(with = "rust_decimal::serde::float")]
+    #[schemars(with = "f64")]
+    pub subtotal_usd: Decimal,
+    /// One line per metric with usage.
+    pub lines: Vec<CostLine>,
+}
+
+/// One billed metric.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct CostLine {
+    /// The metric, e.g. `reads` or `infrequent_access.class_a`.
+    pub metric: String,
+    /// Monthly quantity in `unit`.
+    #[serde(with = "rust_decimal::serde::float")]
+    #[schemars(with = "f64")]
+    pub quantity: Decimal,
+    /// Included in the plan, in `unit` per month (a Free daily allowance is shown × 30).
+    #[serde(with = "rust_decimal::serde::float")]
+    #[schemars(with = "f64")]
+    pub included: Decimal,
+    /// Quantity charged for: beyond `included` (0 on Free, except R2).
+    #[serde(with = "rust_decimal::serde::float")]
+    #[schemars(with = "f64")]
+    pub billable: Decimal,
+    /// What is counted, e.g. `requests`, `gb_months`.
+    pub unit: String,
+    /// Price of one `unit` beyond the allowance, exact.
+    #[serde(with = "rust_decimal::serde::float")]
+    #[schemars(with = "f64")]
+    pub unit_price_usd: Decimal,
+    /// Cost of the line, exact (not rounded).
+    #[serde(with = "rust_decimal::serde::float")]
+    #[schemars(with = "f64")]
+    pub cost_usd: Decimal,
+    /// `exact` (pro rata) or `up` (billable rounded up to the next billing unit, as R2 does).
+    pub rounding: Rounding,
+    /// False when the product is priced but Cloudflare does not bill it yet (the line is then
+    /// left out of subtotal and total).
+    pub billed: bool,
+}
+
+/// The Free plan's verdict on a profile.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct FreePlanReport {
+    /// Each Free allowance the usage exceeds (usage spread evenly over 30 days).
+    pub exceeded: Vec<FreeLimitExceeded>,
+    /// Metrics the Free plan does not offer at all (`product.metric`).
+    pub needs_paid: Vec<String>,
+    /// What the same usage costs on Workers Paid, subscription included.
+    #[serde(with = "rust_decimal::serde::float")]
+    #[schemars(with = "f64")]
+    pub paid_equivalent_usd: Decimal,
+}
+
+/// One Free allowance the usage exceeds.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct FreeLimitExceeded {
+    /// Product input key.
+    pub product: String,
+    /// Metric.
+    pub metric: String,
+    /// Usage per `period` (daily usage is the monthly count / 30).
+    #[serde(with = "rust_decimal::serde::float")]
+    #[schemars(with = "f64")]
+    pub usage: Decimal,
+    /// The Free allowance per `period`.
+    #[serde(with = "rust_decimal::serde::float")]
+    #[schemars(with = "f64")]
+    pub limit: Decimal,
+    /// `day`, `month` or `total`.
+    pub period: Period,
+    /// What stops working.
+    pub what_fails: String,
+}
+
+/// How a compared profile differs from this one (compared minus this).
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct CostDelta {
+    /// Total of this profile.
+    #[serde(with = "rust_decimal::serde::float")]
+    #[schemars(with = "f64")]
+    pub baseline_total_usd: Decimal,
+    /// Total of `compare_to`.
+    #[serde(with = "rust_decimal::serde::float")]
+    #[schemars(with = "f64")]
+    pub compared_total_usd: Decimal,
+    /// `compared_total_usd - baseline_total_usd`: negative means the compared design is cheaper.
+    #[serde(with = "rust_decimal::serde::float")]
+    #[schemars(with = "f64")]
+    pub difference_usd: Decimal,
+    /// Lines whose cost differs, in product order.
+    pub lines: Vec<LineDelta>,
+}
+
+/// One line's difference.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct LineDelta {
+    /// Product input key.
+    pub product: String,
+    /// Metric.
+    pub metric: String,
+    /// Cost in this profile.
+    #[serde(with = "rust_decimal::serde::float")]
+    #[schemars(with = "f64")]
+    pub baseline_usd: Decimal,
+    /// Cost in `compare_to`.
+    #[serde(with = "rust_decimal::serde::float")]
+    #[schemars(with = "f64")]
+    pub compared_usd: Decimal,
+    /// `compared_usd - baseline_usd`.
+    #[serde(with = "rust_decimal::serde::float")]
+    #[schemars(with = "f64")]
+    pub difference_usd: Decimal,
+}
+
+/// The cost at one traffic multiplier.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct CurvePoint {
+    /// The traffic multiplier.
+    pub multiplier: f64,
+    /// Total at that traffic, rounded to cents.
+    #[serde(with = "rust_decimal::serde::float")]
+    #[schemars(with = "f64")]
+    pub total_usd: Decimal,
+    /// The product with the largest subtotal (none when nothing is billed beyond the
+    /// subscription).
+    pub dominant_product: Option<String>,
+}
+
+/// What changes at a break point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BreakKind {
+    /// An included monthly allowance runs out: the metric starts to cost money.
+    AllowanceExhausted,
+    /// A Free-plan allowance is first exceeded: requests start failing.
+    FreeLimitExceeded,
+    /// Another product becomes the largest line of the bill.
+    DominantProductChanged,
+}
+
+/// A point on the curve where the bill changes shape.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct BreakPoint {
+    /// The traffic multiplier where it happens (exact for allowances; for a dominant-product
+    /// change, the first curve point showing the new product).
+    pub multiplier: f64,
+    /// What happens.
+    pub kind: BreakKind,
+    /// Product input key.
+    pub product: String,
+    /// Metric, when the break concerns one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metric: Option<String>,
+    /// One sentence for people.
+    pub detail: String,
+}
+
+fn cents(d: Decimal) -> Decimal {
+    d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+}
+
+fn dec(m: f64) -> Decimal {
+    Decimal::try_from(m).unwrap_or(Decimal::ONE)
+}
+
+/// Prices a usage profile: the report, with `delta` when `compare_to` is given and `curve` /
+/// `break_points` when `curve` is.
+pub fn estimate(
+    table: &PriceTable,
+    limits: &[Limit],
+    profile: &UsageProfile,
+) -> Result<CostReport, InputError> {
+    profile.validate()?;
+    let rules = table.rules()?;
+    let mut report = price(table, &rules, profile, profile.plan, Decimal::ONE, true)?;
+    notes(table, limits, profile, &rules, &mut report)?;
+
+    if let Some(other) = &profile.compare_to {
+        let compared = price(table, &rules, other, other.plan, Decimal::ONE, true)
+            .map_err(|e| InputError::new(format!("compare_to.{}", e.path), e.message))?;
+        report.delta = Some(delta(&report, &compared));
+    }
+    if !profile.curve.is_empty() {
+        curve(table, &rules, profile, &mut report)?;
+    }
+    Ok(report)
+}
+
+/// The plain report of one profile at one traffic multiplier.
+fn price(
+    table: &PriceTable,
+    rules: &Rules,
+    profile: &UsageProfile,
+    plan: Plan,
+    multiplier: Decimal,
+    scale_storage: bool,
+) -> Result<CostReport, InputError> {
+    let meters = profile.meter_with(rules, multiplier, scale_storage)?;
+    let subscription_usd = match plan {
+        Plan::Paid => table
+            .price("platform.subscription")?
+            .usd
+            .unwrap_or_default(),
+        Plan::Free => Decimal::ZERO,
+    };
+    let mut products: Vec<ProductCost> = Vec::new();
+    let mut exact_total = subscription_usd;
+    let mut exceeded = Vec::new();
+    let mut needs_paid = Vec::new();
+    let mut warnings: Vec<String> = Vec::new();
+    for meter in &meters {
+        let p = table.price(meter.price_id)?;
+        if let Some(w) = p.warning.as_ref().filter(|w| !warnings.contains(w)) {
+            warnings.push(w.clone());
+        }
+        let line = line(p, meter, plan, rules.days_per_month);
+        if line.billed {
+            exact_total += line.cost_usd;
+        }
+        if plan == Plan::Free {
+            free_check(
+                p,
+                meter,
+                rules.days_per_month,
+                &mut exceeded,
+                &mut needs_paid,
+            );
+        }
+        match products.last_mut() {
+            Some(last) if last.product == meter.product => last.lines.push(line),
+            _ => products.push(ProductCost {
+                product: meter.product.to_owned(),
+                subtotal_usd: Decimal::ZERO,
+                lines: vec![line],
+            }),
+        }
+    }
+    for p in &mut products {
+        p.subtotal_usd = cents(
+            p.lines
+                .iter()
+                .filter(|l| l.billed)
+                .map(|l| l.cost_usd)
+                .sum(),
+        );
+    }
+    let free_plan = (plan == Plan::Free).then_some(FreePlanReport {
+        exceeded,
+        needs_paid,
+        paid_equivalent_usd: Decimal::ZERO,
+    });
+    Ok(CostReport {
+        plan,
+        price_table: PriceTableInfo {
+            as_of: table.as_of(),
+            currency: "USD".to_owned(),
+            source: table.source.to_owned(),
+        },
+        subscription_usd,
+        products,
+        total_usd: cents(exact_total),
+        free_plan,
+        delta: None,
+        curve: Vec::new(),
+        break_points: Vec::new(),
+        warnings,
+        assumptions: Vec::new(),
+    })
+}
+
+/// The allowance of a price row on a plan, per month, and whether the plan bills past it.
+fn allowance(p: &Price, plan: Plan, days_per_month: Decimal) -> (Option<Decimal>, bool) {
+    let monthly = |inc: Option<u64>, period: Option<Period>| {
+        inc.map(|i| match period {
+            Some(Period::Day) => Decimal::from(i) * days_per_month,
+            _ => Decimal::from(i),
+        })
+    };
+    match plan {
+        Plan::Paid => (
+            monthly(p.paid_included, p.paid_period).or(Some(Decimal::ZERO)),
+            true,
+        ),
+        Plan::Free => (monthly(p.free_included, p.free_period), p.billed_on_free),
+    }
+}
+
+fn line(p: &Price, meter: &Meter, plan: Plan, days_per_month: Decimal) -> CostLine {
+    let (included, bills) = allowance(p, plan, days_per_month);
+    let included = included.unwrap_or(Decimal::ZERO);
+    let unit_price = match (p.usd, p.per) {
+        (Some(usd), Some(per)) if per > 0 => usd / Decimal::from(per),
+        _ => Decimal::ZERO,
+    };
+    let charged = bills && p.usd.is_some();
+    let (included, billable) = if charged {
+        (included, (meter.quantity - included).max(Decimal::ZERO))
+    } else if plan == Plan::Paid {
+        // Priced at nothing on Paid (Hyperdrive): all of it is included.
+        (meter.quantity, Decimal::ZERO)
+    } else {
+        (included, Decimal::ZERO)
+    };
+    let cost = match (p.usd, p.per) {
+        (Some(usd), Some(per)) if charged && per > 0 => {
+            let units = billable / Decimal::from(per);
+            let units = match p.rounding {
+                Rounding::Exact => units,
+                Rounding::Up => units.ceil(),
+            };
+            units * usd
+        }
+        _ => Decimal::ZERO,
+    };
+    CostLine {
+        metric: meter.metric.to_owned(),
+        quantity: meter.quantity.normalize(),
+        included: included.normalize(),
+        billable: billable.normalize(),
+        unit: p.unit.clone(),
+        unit_price_usd: unit_price.normalize(),
+        cost_usd: cost.normalize(),
+        rounding: p.rounding,
+        billed: p.billed,
+    }
+}
+
+fn free_check(
+    p: &Price,
+    meter: &Meter,
+    days_per_month: Decimal,
+    exceeded: &mut Vec<FreeLimitExceeded>,
+    needs_paid: &mut Vec<String>,
+) {
+    let id = format!("{}.{}", meter.product, meter.metric);
+    let (Some(limit), Some(period)) = (p.free_included, p.free_period) else {
+        // CPU has no Free allowance but a per-invocation cap, checked in `notes`.
+        if meter.price_id != "workers.cpu_ms" {
+            needs_paid.push(id);
+        }
+        return;
+    };
+    if p.billed_on_free {
+        return;
+    }
+    let usage = match period {
+        Period::Day => meter.quantity / days_per_month,
+        Period::Month | Period::Total => meter.quantity,
+    };
+    let limit = Decimal::from(limit);
+    if usage > limit {
+        let per = match period {
+            Period::Day => "per day (resets at 00:00 UTC)",
+            Period::Month => "per month",
+            Period::Total => "in total",
+        };
+        exceeded.push(FreeLimitExceeded {
+            product: meter.product.to_owned(),
+            metric: meter.metric.to_owned(),
+            usage: usage.round_dp(2).normalize(),
+            limit,
+            period,
+            what_fails: format!(
+                "{} past {} {per} fail on Workers Free",
+                p.unit.replace('_', " "),
+                group(limit)
+            ),
+        });
+    }
+}
+
+/// Warnings and assumptions that depend on the profile as a whole.
+fn notes(
+    table: &PriceTable,
+    limits: &[Limit],
+    profile: &UsageProfile,
+    rules: &Rules,
+    report: &mut CostReport,
+) -> Result<(), InputError> {
+    let (w, a) = (&mut report.warnings, &mut report.assumptions);
+    a.push(format!(
+        "Prices: {} table, newest row as of {}, in USD; each row's source is in scale://data/pricing.",
+        table.source, report.price_table.as_of
+    ));
+    if profile.period == UsagePeriod::Day {
+        a.push(format!(
+            "Counts were given per day and multiplied by {} (30-day months, as Cloudflare prices); storage was not.",
+            rules.days_per_month
+        ));
+    }
+    let wk = &profile.workers;
+    if wk.requests > 0.0 && wk.cpu_ms_per_request == 0.0 {
+        w.push("workers.cpu_ms_per_request was not given, so CPU is priced at 0: give the average CPU ms per request for a real estimate.".to_owned());
+    }
+    if wk.static_asset_requests > 0.0 {
+        a.push(format!(
+            "{} static asset requests are free and not billed.",
+            group(dec(wk.static_asset_requests))
+        ));
+    }
+    if wk.cache_hits > 0.0 {
+        a.push("Workers Caching hits are billed as requests and use no CPU.".to_owned());
+    }
+    let cpu_limit = |id: &str, plan: Plan| {
+        limits
+            .iter()
+            .find(|l| l.id == id)
+            .and_then(|l| match plan {
+                Plan::Free => l.free,
+                Plan::Paid => l.paid,
+            })
+            .and_then(LimitValue::number)
+    };
+    if wk.requests > 0.0 {
+        let max = cpu_limit("workers.cpu_ms_per_request_max", profile.plan);
+        let default = cpu_limit("workers.cpu_ms_per_request_default", profile.plan);
+        if let Some(max) = max.filter(|m| wk.cpu_ms_per_request > *m) {
+            w.push(format!(
+                "{} ms of CPU per request is over the {} plan's cap of {max} ms: such invocations fail (error 1102).",
+                wk.cpu_ms_per_request,
+                profile.plan.name()
+            ));
+        } else if let Some(default) = default.filter(|d| wk.cpu_ms_per_request > *d) {
+            w.push(format!(
+                "{} ms of CPU per request is over the default cap of {default} ms per HTTP invocation: raise limits.cpu_ms in the Wrangler config (cron and queue consumers have their own caps).",
+                wk.cpu_ms_per_request
+            ));
+        }
+    }
+    let o = &profile.durable_objects;
+    if o.websocket_messages > 0.0 {
+        a.push(format!(
+            "Incoming WebSocket messages are billed as Durable Object requests at {}:1.",
+            rules.do_websocket_messages_per_request
+        ));
+    }
+    if o.active_seconds > 0.0 {
+        a.push(format!(
+            "Durable Object duration is billed at {} GB per active object, whatever memory it uses.",
+            rules.do_billed_memory_gb
+        ));
+    }
+    let q = &profile.queues;
+    if q.operations == 0.0 && (q.messages > 0.0 || q.retries > 0.0) {
+        let size = if q.message_kb == 0.0 {
+            format!(
+                "message_kb not given: each message assumed to fit one {} KB chunk",
+                rules.queues_chunk_kb
+            )
+        } else {
+            format!("{} KB per message", q.message_kb)
+        };
+        a.push(format!(
+            "Queue operations derived as {} per delivered message plus one read per retry, per {} KB chunk ({size}).",
+            rules.queues_operations_per_message, rules.queues_chunk_kb
+        ));
+    }
+    if profile.workflows.steps > 0.0 || profile.workflows.storage_gb > 0.0 {
+        a.push("Workflow requests and CPU bill as Workers requests and CPU: include them in `workers`.".to_owned());
+    }
+    for product in &report.products {
+        for l in product.lines.iter().filter(|l| !l.billed) {
+            w.push(format!(
+                "{}.{} is priced at ${} but Cloudflare does not bill it yet: left out of the total.",
+                product.product,
+                l.metric,
+                cents(l.cost_usd)
+            ));
+        }
+        for l in product
+            .lines
+            .iter()
+            .filter(|l| l.rounding == Rounding::Up && !l.billable.is_zero())
+        {
+            a.push(format!(
+                "{}.{} is rounded up to the next billing unit, as R2 bills.",
+                product.product, l.metric
+            ));
+        }
+    }
+    if report.products.iter().any(|p| p.product == "hyperdrive") && profile.plan == Plan::Paid {
+        a.push("Hyperdrive queries are unlimited on Workers Paid.".to_owned());
+    }
+
+    if profile.plan == Plan::Free {
+        let paid = price(table, rules, profile, Plan::Paid, Decimal::ONE, true)?;
+        if let Some(free) = report.free_plan.as_mut() {
+            free.paid_equivalent_usd = paid.total_usd;
+            for e in &free.exceeded {
+                report.warnings.push(format!(
+                    "{}.{}: {} {} vs the Free allowance of {}: {}.",
+                    e.product,
+                    e.metric,
+                    group(e.usage),
+                    period_word(e.period),
+                    group(e.limit),
+                    e.what_fails
+                ));
+            }
+            for id in &free.needs_paid {
+                report.warnings.push(format!(
+                    "{id} is not available on Workers Free: it needs Workers Paid."
+                ));
+            }
+            if !free.exceeded.is_empty() || !free.needs_paid.is_empty() {
+                report.warnings.push(format!(
+                    "On Workers Paid the same usage would cost ${} a month.",
+                    paid.total_usd
+                ));
+            }
+        }
+        if report.products.iter().any(|p| p.product == "r2") {
+            report
+                .assumptions
+                .push("R2 is billed past its free tier whatever the Workers plan.".to_owned());
+        }
+    }
+    Ok(())
+}
+
+fn period_word(p: Period) -> &'static str {
+    match p {
+        Period::Day => "per day",
+        Period::Month => "per month",
+        Period::Total => "in total",
+    }
+}
+
+/// `1234567.5` → `1,234,567.5`.
+fn group(d: Decimal) -> String {
+    let s = d.normalize().to_string();
+    let (int, frac) = s
+        .split_once('.')
+        .map_or((s.as_str(), None), |(i, f)| (i, Some(f)));
+    let (sign, digits) = int.strip_prefix('-').map_or(("", int), |d| ("-", d));
+    let mut out = String::with_capacity(s.len() + 8);
+    out.push_str(sign);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if let Some(f) = frac {
+        out.push('.');
+        out.push_str(f);
+    }
+    out
+}
+
+fn delta(base: &CostReport, other: &CostReport) -> CostDelta {
+    let mut keys: Vec<(&str, &str)> = Vec::new();
+    for r in [base, other] {
+        for p in &r.products {
+            for l in &p.lines {
+                if !keys.contains(&(p.product.as_str(), l.metric.as_str())) {
+                    keys.push((p.product.as_str(), l.metric.as_str()));
+                }
+            }
+        }
+    }
+    keys.sort_by_key(|(product, _)| usage::PRODUCT_ORDER.iter().position(|p| p == product));
+    let cost = |r: &CostReport, product: &str, metric: &str| {
+        r.products
+            .iter()
+            .filter(|p| p.product == product)
+            .flat_map(|p| &p.lines)
+            .find(|l| l.metric == metric && l.billed)
+            .map_or(Decimal::ZERO, |l| l.cost_usd)
+    };
+    let lines = keys
+        .into_iter()
+        .map(|(product, metric)| {
+            let (b, c) = (cost(base, product, metric), cost(other, product, metric));
+            LineDelta {
+                product: product.to_owned(),
+                metric: metric.to_owned(),
+                baseline_usd: b,
+                compared_usd: c,
+                difference_usd: (c - b).normalize(),
+            }
+        })
+        .filter(|l| !l.difference_usd.is_zero())
+        .collect();
+    CostDelta {
+        baseline_total_usd: base.total_usd,
+        compared_total_usd: other.total_usd,
+        difference_usd: other.total_usd - base.total_usd,
+        lines,
+    }
+}
+
+fn dominant(r: &CostReport) -> Option<String> {
+    r.products
+        .iter()
+        .filter(|p| p.subtotal_usd > Decimal::ZERO)
+        .fold(None::<&ProductCost>, |best, p| match best {
+            Some(b) if b.subtotal_usd >= p.subtotal_usd => Some(b),
+            _ => Some(p),
+        })
+        .map(|p| p.product.clone())
+}
+
+fn curve(
+    table: &PriceTable,
+    rules: &Rules,
+    profile: &UsageProfile,
+    report: &mut CostReport,
+) -> Result<(), InputError> {
+    let mut multipliers = profile.curve.clone();
+    multipliers.sort_by(f64::total_cmp);
+    multipliers.dedup();
+    let scale = profile.curve_scales_storage;
+    for &m in &multipliers {
+        let r = price(table, rules, profile, profile.plan, dec(m), scale)
+            .map_err(|e| InputError::new("curve", format!("at ×{m}: {}", e.message)))?;
+        report.curve.push(CurvePoint {
+            multiplier: m,
+            total_usd: r.total_usd,
+            dominant_product: dominant(&r),
+        });
+    }
+    let (lo, hi) = (multipliers[0], multipliers[multipliers.len() - 1]);
+
+    // Allowances (and Free limits) run out where multiplier × quantity = allowance: exact.
+    let base = profile.meter_with(rules, Decimal::ONE, scale)?;
+    for meter in base.iter().filter(|m| scale || !m.storage) {
+        let p = table.price(meter.price_id)?;
+        let (allowance, bills) = allowance(p, profile.plan, rules.days_per_month);
+        let Some(allowance) = allowance.filter(|a| *a > Decimal::ZERO) else {
+            continue;
+        };
+        let kind = match profile.plan {
+            Plan::Paid if bills && p.usd.is_some() => BreakKind::AllowanceExhausted,
+            Plan::Free if p.billed_on_free => BreakKind::AllowanceExhausted,
+            Plan::Free => BreakKind::FreeLimitExceeded,
+            Plan::Paid => continue,
+        };
+        let at = (allowance / meter.quantity).round_dp(4);
+        let at_f = f64::try_from(at).unwrap_or(f64::MAX);
+        if at_f < lo || at_f > hi {
+            continue;
+        }
+        let detail = match kind {
+            BreakKind::FreeLimitExceeded => format!(
+                "{}.{} passes the Free allowance ({} {} a month) at ×{at}: past it, requests fail.",
+                meter.product,
+                meter.metric,
+                group(allowance),
+                p.unit.replace('_', " ")
+            ),
+            _ => format!(
+                "{}.{} uses up its {} included {} a month at ×{at} and costs money beyond it.",
+                meter.product,
+                meter.metric,
+                group(allowance),
+                p.unit.replace('_', " ")
+            ),
+        };
+        report.break_points.push(BreakPoint {
+            multiplier: at_f,
+            kind,
+            product: meter.product.to_owned(),
+            metric: Some(meter.metric.to_owned()),
+            detail,
+        });
+    }
+    for pair in report.curve.windows(2) {
+        if let (Some(a), Some(b)) = (&pair[0].dominant_product, &pair[1].dominant_product)
+            && a != b
+        {
+            report.break_points.push(BreakPoint {
+                multiplier: pair[1].multiplier,
+                kind: BreakKind::DominantProductChanged,
+                product: b.clone(),
+                metric: None,
+                detail: format!(
+                    "{b} overtakes {a} as the largest cost between ×{} and ×{}.",
+                    pair[0].multiplier, pair[1].multiplier
+                ),
+            });
+        }
+    }
+    report
+        .break_points
+        .sort_by(|a, b| a.multiplier.total_cmp(&b.multiplier));
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;
