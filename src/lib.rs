@@ -11,4 +11,6 @@ pub mod cli;
 pub mod engine;
 pub mod knowledge;
 pub mod mcp;
+pub mod pricing;
+pub mod render;
 pub mod resources;

@@ -234,6 +234,141 @@ async fn prompts_list_and_get() {
     client.cancel().await.unwrap();
 }
 
+async fn connect_with(server: CfScale) -> RunningService<RoleClient, ()> {
+    let (server_io, client_io) = tokio::io::duplex(1 << 20);
+    tokio::spawn(async move {
+        let server = server.serve(server_io).await.expect("server starts");
+        server.waiting().await.expect("server runs");
+    });
+    ().serve(client_io).await.expect("client initializes")
+}
+
+fn args(v: serde_json::Value) -> serde_json::Map<String, serde_json::Value> {
+    v.as_object().unwrap().clone()
+}
+
+#[tokio::test]
+async fn estimate_cost_is_listed_read_only_with_both_schemas() {
+    let client = connect().await;
+    let tools = client.list_all_tools().await.unwrap();
+    let tool = tools
+        .iter()
+        .find(|t| t.name == "estimate_cost")
+        .expect("estimate_cost listed");
+    let annotations = tool.annotations.as_ref().unwrap();
+    assert_eq!(annotations.read_only_hint, Some(true));
+    assert_eq!(annotations.open_world_hint, Some(false));
+    let input = serde_json::to_string(&tool.input_schema).unwrap();
+    assert!(
+        input.contains("cpu_ms_per_request") && input.contains("compare_to"),
+        "{input}"
+    );
+    let output = serde_json::to_string(tool.output_schema.as_ref().unwrap()).unwrap();
+    assert!(
+        output.contains("total_usd") && output.contains("break_points"),
+        "{output}"
+    );
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn estimate_cost_returns_the_report_and_a_summary() {
+    let client = connect().await;
+    let res = client
+        .call_tool(
+            CallToolRequestParams::new("estimate_cost").with_arguments(args(
+                json!({"workers": {"requests": 100_000_000, "cpu_ms_per_request": 7}}),
+            )),
+        )
+        .await
+        .unwrap();
+    assert_eq!(res.is_error, Some(false));
+    let report = res.structured_content.as_ref().unwrap();
+    assert_eq!(report["total_usd"], 45.4);
+    assert_eq!(report["price_table"]["source"], "built-in");
+    let ContentBlock::Text(t) = &res.content[0] else {
+        panic!("text expected")
+    };
+    assert!(
+        t.text.starts_with("**$45.40/month** on Workers Paid"),
+        "{}",
+        t.text
+    );
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn estimate_cost_bad_input_is_a_tool_error_and_the_server_keeps_serving() {
+    let client = connect().await;
+    for (bad, needle) in [
+        (json!({"kv": {"reads": -3}}), "kv.reads"),
+        (json!({"kv": {"reads": "lots"}}), "kv.reads"),
+        (json!({"kv": {"raeds": 1}}), "did you mean `reads`"),
+        (json!({"plan": "enterprise"}), "plan"),
+        (
+            json!({"durable_objects": {"active_seconds": 1, "duration_gb_s": 2}}),
+            "not both",
+        ),
+    ] {
+        let res = client
+            .call_tool(
+                CallToolRequestParams::new("estimate_cost").with_arguments(args(bad.clone())),
+            )
+            .await
+            .unwrap();
+        assert_eq!(res.is_error, Some(true), "{bad}");
+        let ContentBlock::Text(t) = &res.content[0] else {
+            panic!("text expected")
+        };
+        assert!(t.text.contains(needle), "{bad}: {}", t.text);
+    }
+    let ok = client
+        .call_tool(CallToolRequestParams::new("estimate_cost").with_arguments(args(json!({}))))
+        .await
+        .unwrap();
+    assert_eq!(ok.structured_content.unwrap()["total_usd"], 5.0);
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn estimate_cost_uses_a_replacement_price_table() {
+    let dir = std::env::temp_dir().join(format!("cf-scale-pricing-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let builtin = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/skills/scale/data/pricing.toml"
+    ))
+    .unwrap();
+    // An enterprise contract: the subscription costs $7.00.
+    let custom = builtin.replacen("usd = \"5.00\"\nper = 1\n", "usd = \"7.00\"\nper = 1\n", 1);
+    assert_ne!(custom, builtin);
+    let path = dir.join("contract.toml");
+    std::fs::write(&path, custom).unwrap();
+    let client = connect_with(CfScale::with_price_file(Some(path.clone()))).await;
+    let res = client
+        .call_tool(CallToolRequestParams::new("estimate_cost").with_arguments(args(json!({}))))
+        .await
+        .unwrap();
+    let report = res.structured_content.unwrap();
+    assert_eq!(report["total_usd"], 7.0);
+    assert_eq!(report["price_table"]["source"], path.display().to_string());
+    client.cancel().await.unwrap();
+
+    std::fs::write(&path, "[[price]]\nid = 1\n").unwrap();
+    let client = connect_with(CfScale::with_price_file(Some(path.clone()))).await;
+    let res = client
+        .call_tool(CallToolRequestParams::new("estimate_cost").with_arguments(args(json!({}))))
+        .await
+        .unwrap();
+    assert_eq!(res.is_error, Some(true));
+    let ContentBlock::Text(t) = &res.content[0] else {
+        panic!("text expected")
+    };
+    assert!(t.text.contains("contract.toml"), "{}", t.text);
+    client.cancel().await.unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[tokio::test]
 async fn unknown_tool_is_invalid_params() {
     let client = connect().await;

@@ -40,6 +40,25 @@ pub struct PricingFile {
     pub rule: Vec<BillingRule>,
 }
 
+impl PricingFile {
+    /// Inconsistencies in the rows (ids, paired fields, citations); empty when usable.
+    pub fn problems(&self) -> Vec<String> {
+        let mut out: Vec<String> = self.price.iter().flat_map(Price::problems).collect();
+        let mut seen = std::collections::HashSet::new();
+        for id in self
+            .price
+            .iter()
+            .map(|p| &p.id)
+            .chain(self.rule.iter().map(|r| &r.id))
+        {
+            if !seen.insert(id) {
+                out.push(format!("pricing: duplicate id `{id}`"));
+            }
+        }
+        out
+    }
+}
+
 /// A billing rule: a number that turns usage into billed units (e.g. the 64 KB chunk of a queue
 /// operation), with its source.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -1,21 +1,26 @@
 //! The MCP server: resources from [`crate::resources`], prompts from [`prompts`], all thin.
 
 mod prompts;
+mod tools;
+
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
 
 use rmcp::{
     ErrorData, RoleServer, ServerHandler, ServiceExt,
-    handler::server::router::prompt::PromptRouter,
+    handler::server::router::{prompt::PromptRouter, tool::ToolRouter},
     model::{
-        CallToolRequestParams, CallToolResponse, CompleteRequestParams, CompleteResult,
-        CompletionInfo, Implementation, ListResourceTemplatesResult, ListResourcesResult,
-        ListToolsResult, PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse,
-        ReadResourceResult, Reference, Resource, ResourceContents, ResourceTemplate,
-        ServerCapabilities, ServerConfig,
+        CompleteRequestParams, CompleteResult, CompletionInfo, Implementation,
+        ListResourceTemplatesResult, ListResourcesResult, PaginatedRequestParams,
+        ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult, Reference, Resource,
+        ResourceContents, ResourceTemplate, ServerCapabilities, ServerConfig,
     },
     prompt_handler,
     service::{RequestContext, ServerInitializeError},
+    tool_handler,
 };
 
+use crate::pricing::PriceFile;
 use crate::resources::{self, ResourceError};
 
 /// What the server tells a model about itself at `initialize`.
@@ -24,12 +29,17 @@ cf-scale: scaling and cost engineering for Cloudflare Workers, KV, D1, R2, Durab
 Workflows and Hyperdrive. Start by reading skill://scale/SKILL.md (the decision matrix, growth \
 checklist and which pattern fits which bottleneck). Current prices and limits, each with its docs \
 source and date: scale://data/pricing and scale://data/limits; never quote them from memory. Code \
-for a pattern: scale://patterns/{id} (ids complete by prefix). Prompts: scaling_review, cost_review.";
+for a pattern: scale://patterns/{id} (ids complete by prefix). Tool estimate_cost prices a usage \
+profile exactly (compare designs with compare_to, growth with curve). Prompts: scaling_review, \
+cost_review.";
 
-/// The cf-scale MCP server. Cheap to construct: knowledge is parsed on first use.
+/// The cf-scale MCP server. Cheap to construct: knowledge and any replacement price table are
+/// parsed on first use.
 #[derive(Debug, Clone)]
 pub struct CfScale {
+    tool_router: ToolRouter<Self>,
     prompt_router: PromptRouter<Self>,
+    price_file: Option<Arc<(PathBuf, OnceLock<Result<PriceFile, String>>)>>,
 }
 
 impl Default for CfScale {
@@ -39,10 +49,30 @@ impl Default for CfScale {
 }
 
 impl CfScale {
-    /// A new server handler.
+    /// A new server handler, using the price table named by `CF_SCALE_PRICING` if set.
     pub fn new() -> Self {
+        Self::with_price_file(std::env::var_os("CF_SCALE_PRICING").map(PathBuf::from))
+    }
+
+    /// A new server handler using this price table file instead of the built-in table.
+    pub fn with_price_file(path: Option<PathBuf>) -> Self {
         Self {
+            tool_router: Self::tool_router(),
             prompt_router: Self::prompt_router(),
+            price_file: path.map(|p| Arc::new((p, OnceLock::new()))),
+        }
+    }
+
+    /// The replacement price table, loaded on first use; `None` means the built-in table.
+    fn price_file(&self) -> Result<Option<&PriceFile>, &str> {
+        match &self.price_file {
+            None => Ok(None),
+            Some(file) => file
+                .1
+                .get_or_init(|| PriceFile::load(&file.0))
+                .as_ref()
+                .map(Some)
+                .map_err(String::as_str),
         }
     }
 }
@@ -66,6 +96,7 @@ fn resource_error(err: ResourceError) -> ErrorData {
     }
 }
 
+#[tool_handler(router = self.tool_router)]
 #[prompt_handler(router = self.prompt_router)]
 impl ServerHandler for CfScale {
     fn get_info(&self) -> ServerConfig {
@@ -82,28 +113,6 @@ impl ServerHandler for CfScale {
             env!("CARGO_PKG_VERSION"),
         ))
         .with_instructions(INSTRUCTIONS)
-    }
-
-    async fn list_tools(
-        &self,
-        _request: Option<PaginatedRequestParams>,
-        _context: RequestContext<RoleServer>,
-    ) -> Result<ListToolsResult, ErrorData> {
-        Ok(ListToolsResult::default())
-    }
-
-    async fn call_tool(
-        &self,
-        request: CallToolRequestParams,
-        _context: RequestContext<RoleServer>,
-    ) -> Result<CallToolResponse, ErrorData> {
-        Err(ErrorData::invalid_params(
-            format!(
-                "unknown tool `{}`: this server lists its tools with tools/list",
-                request.name
-            ),
-            None,
-        ))
     }
 
     async fn list_resources(

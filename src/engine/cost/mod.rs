@@ -17,7 +17,7 @@ pub use usage::{
 };
 use usage::{Meter, Rules};
 
-use crate::engine::{InputError, Plan};
+use crate::engine::{InputError, Plan, grouped as group};
 use crate::knowledge::{BillingRule, Knowledge, Limit, LimitValue, Period, Price, Rounding};
 
 /// Most points a `curve` may have.
@@ -664,28 +664,6 @@ fn period_word(p: Period) -> &'static str {
         Period::Month => "per month",
         Period::Total => "in total",
     }
-}
-
-/// `1234567.5` → `1,234,567.5`.
-fn group(d: Decimal) -> String {
-    let s = d.normalize().to_string();
-    let (int, frac) = s
-        .split_once('.')
-        .map_or((s.as_str(), None), |(i, f)| (i, Some(f)));
-    let (sign, digits) = int.strip_prefix('-').map_or(("", int), |d| ("-", d));
-    let mut out = String::with_capacity(s.len() + 8);
-    out.push_str(sign);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if let Some(f) = frac {
-        out.push('.');
-        out.push_str(f);
-    }
-    out
 }
 
 fn delta(base: &CostReport, other: &CostReport) -> CostDelta {

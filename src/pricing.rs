@@ -1,0 +1,48 @@
+//! Replacement price tables: the CLI's `--pricing <file>` and the server's `CF_SCALE_PRICING`.
+//! Prices change and contracts differ; a table in the format of `skills/scale/data/pricing.toml`
+//! replaces the built-in one, and every report names the table it used.
+
+use std::path::Path;
+
+use crate::engine::cost::PriceTable;
+use crate::engine::from_toml_str;
+use crate::knowledge::{Knowledge, PricingFile};
+
+/// A price table read from a file.
+#[derive(Debug, Clone)]
+pub struct PriceFile {
+    /// The file, as given.
+    pub path: String,
+    /// Its rows.
+    pub data: PricingFile,
+}
+
+impl PriceFile {
+    /// Reads and checks a price table file (TOML, the format of `data/pricing.toml`).
+    pub fn load(path: &Path) -> Result<Self, String> {
+        let shown = path.display().to_string();
+        let text =
+            std::fs::read_to_string(path).map_err(|e| format!("price table {shown}: {e}"))?;
+        let data: PricingFile =
+            from_toml_str(&text).map_err(|e| format!("price table {shown}: {e}"))?;
+        let problems = data.problems();
+        if !problems.is_empty() {
+            return Err(format!("price table {shown}: {}", problems.join("; ")));
+        }
+        Ok(Self { path: shown, data })
+    }
+
+    /// The table an estimate uses: this file's prices, and its billing rules or, when it has
+    /// none, the built-in ones.
+    pub fn table<'a>(&'a self, k: &'a Knowledge) -> PriceTable<'a> {
+        PriceTable {
+            prices: &self.data.price,
+            rules: if self.data.rule.is_empty() {
+                &k.billing_rules
+            } else {
+                &self.data.rule
+            },
+            source: &self.path,
+        }
+    }
+}

@@ -1,0 +1,231 @@
+//! Reports as text: compact markdown for models (tool results) and `--format markdown`, and
+//! aligned plain text for people on a terminal. Nothing here computes: it only lays out what
+//! an engine returned.
+
+use std::fmt::Write;
+
+use rust_decimal::Decimal;
+
+use crate::engine::cost::{CostLine, CostReport};
+use crate::engine::{dollars, grouped};
+
+/// The cost report as compact markdown: the total first, one line per product, then the
+/// comparison, the curve, warnings and assumptions.
+pub fn cost_markdown(r: &CostReport) -> String {
+    let mut s = String::with_capacity(1024);
+    let _ = writeln!(
+        s,
+        "**{}/month** on {} (prices as of {}, {} table)",
+        dollars(r.total_usd),
+        r.plan.name(),
+        r.price_table.as_of,
+        r.price_table.source
+    );
+    if !r.subscription_usd.is_zero() {
+        let _ = writeln!(s, "- subscription: {}", dollars(r.subscription_usd));
+    }
+    for p in &r.products {
+        let lines: Vec<String> = p.lines.iter().map(line_brief).collect();
+        let _ = writeln!(
+            s,
+            "- {}: {} ({})",
+            p.product,
+            dollars(p.subtotal_usd),
+            lines.join("; ")
+        );
+    }
+    cost_details(r, &mut s);
+    s
+}
+
+/// What follows the itemised lines in both layouts: Free-plan verdict, comparison, curve,
+/// warnings and assumptions.
+fn cost_details(r: &CostReport, s: &mut String) {
+    if let Some(f) = &r.free_plan {
+        if f.exceeded.is_empty() && f.needs_paid.is_empty() {
+            let _ = writeln!(
+                s,
+                "\nWithin the Free plan's limits. On Workers Paid: {}.",
+                dollars(f.paid_equivalent_usd)
+            );
+        } else {
+            let _ = writeln!(
+                s,
+                "\n**Exceeds Workers Free** (Paid would cost {}):",
+                dollars(f.paid_equivalent_usd)
+            );
+            for e in &f.exceeded {
+                let _ = writeln!(
+                    s,
+                    "- {}.{}: {} vs {} {}",
+                    e.product,
+                    e.metric,
+                    grouped(e.usage),
+                    grouped(e.limit),
+                    period(e.period)
+                );
+            }
+            for n in &f.needs_paid {
+                let _ = writeln!(s, "- {n}: needs Workers Paid");
+            }
+        }
+    }
+    if let Some(d) = &r.delta {
+        let _ = writeln!(
+            s,
+            "\nCompared profile: {}/month ({} vs this one)",
+            dollars(d.compared_total_usd),
+            signed(d.difference_usd)
+        );
+        for l in &d.lines {
+            let _ = writeln!(
+                s,
+                "- {}.{}: {}",
+                l.product,
+                l.metric,
+                signed(l.difference_usd)
+            );
+        }
+    }
+    if !r.curve.is_empty() {
+        let points: Vec<String> = r
+            .curve
+            .iter()
+            .map(|p| format!("×{} {}", p.multiplier, dollars(p.total_usd)))
+            .collect();
+        let _ = writeln!(s, "\nCurve: {}", points.join(" · "));
+        for b in &r.break_points {
+            let _ = writeln!(s, "- ×{}: {}", b.multiplier, b.detail);
+        }
+    }
+    if !r.warnings.is_empty() {
+        s.push_str("\nWarnings:\n");
+        for w in &r.warnings {
+            let _ = writeln!(s, "- {w}");
+        }
+    }
+    if !r.assumptions.is_empty() {
+        s.push_str("\nAssumptions:\n");
+        for a in &r.assumptions {
+            let _ = writeln!(s, "- {a}");
+        }
+    }
+}
+
+/// The cost report as an aligned table for a terminal.
+pub fn cost_text(r: &CostReport) -> String {
+    let mut rows: Vec<[String; 6]> = vec![[
+        "product.metric".into(),
+        "quantity".into(),
+        "included".into(),
+        "billable".into(),
+        "unit".into(),
+        "cost".into(),
+    ]];
+    for p in &r.products {
+        for l in &p.lines {
+            let cost = if l.billed {
+                dollars(l.cost_usd)
+            } else {
+                format!("({}, not billed yet)", dollars(l.cost_usd))
+            };
+            rows.push([
+                format!("{}.{}", p.product, l.metric),
+                grouped(l.quantity.round_dp(3)),
+                grouped(l.included.round_dp(3)),
+                grouped(l.billable.round_dp(3)),
+                l.unit.clone(),
+                cost,
+            ]);
+        }
+    }
+    let mut widths = [0usize; 6];
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let mut s = format!(
+        "Monthly cost on {}: {}  (prices as of {}, {} table)\n\n",
+        r.plan.name(),
+        dollars(r.total_usd),
+        r.price_table.as_of,
+        r.price_table.source
+    );
+    for row in &rows {
+        let _ = writeln!(
+            s,
+            "{:<w0$}  {:>w1$}  {:>w2$}  {:>w3$}  {:<w4$}  {:>w5$}",
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            row[4],
+            row[5],
+            w0 = widths[0],
+            w1 = widths[1],
+            w2 = widths[2],
+            w3 = widths[3],
+            w4 = widths[4],
+            w5 = widths[5]
+        );
+    }
+    let total_width: usize = widths.iter().sum::<usize>() + 10;
+    if !r.subscription_usd.is_zero() {
+        let _ = writeln!(
+            s,
+            "{:<w$}{:>10}",
+            "subscription",
+            dollars(r.subscription_usd),
+            w = total_width - 10
+        );
+    }
+    let _ = writeln!(
+        s,
+        "{:<w$}{:>10}",
+        "TOTAL",
+        dollars(r.total_usd),
+        w = total_width - 10
+    );
+    cost_details(r, &mut s);
+    s
+}
+
+fn line_brief(l: &CostLine) -> String {
+    let mut out = format!("{} {}", l.metric, dollars(l.cost_usd));
+    if !l.billable.is_zero() {
+        let _ = write!(
+            out,
+            " for {} {} billable",
+            grouped(l.billable.round_dp(3)),
+            l.unit.replace('_', " ")
+        );
+    } else {
+        let _ = write!(
+            out,
+            ", {} {} included",
+            grouped(l.quantity.round_dp(3)),
+            l.unit.replace('_', " ")
+        );
+    }
+    if !l.billed {
+        out.push_str(", not billed yet");
+    }
+    out
+}
+
+fn signed(d: Decimal) -> String {
+    if d.is_sign_positive() && !d.is_zero() {
+        format!("+{}", dollars(d))
+    } else {
+        dollars(d)
+    }
+}
+
+fn period(p: crate::knowledge::Period) -> &'static str {
+    match p {
+        crate::knowledge::Period::Day => "per day",
+        crate::knowledge::Period::Month => "per month",
+        crate::knowledge::Period::Total => "in total",
+    }
+}
