@@ -2,7 +2,8 @@
 //! Prices change and contracts differ; a table in the format of `skills/scale/data/pricing.toml`
 //! replaces the built-in one, and every report names the table it used.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use crate::engine::cost::PriceTable;
 use crate::engine::from_toml_str;
@@ -44,5 +45,28 @@ impl PriceFile {
             },
             source: &self.path,
         }
+    }
+}
+
+/// A price table file that is read on first use and then kept (for a long-running server).
+#[derive(Debug)]
+pub struct LazyPriceFile {
+    path: PathBuf,
+    loaded: OnceLock<Result<PriceFile, String>>,
+}
+
+impl LazyPriceFile {
+    /// A table to be read from `path` when first needed.
+    pub fn new(path: PathBuf) -> Self {
+        Self {
+            path,
+            loaded: OnceLock::new(),
+        }
+    }
+
+    /// The table, or why it cannot be used (the same answer every time).
+    pub fn get(&self) -> Result<&PriceFile, &str> {
+        let loaded = self.loaded.get_or_init(|| PriceFile::load(&self.path));
+        loaded.as_ref().map_err(String::as_str)
     }
 }

@@ -4,7 +4,7 @@ mod prompts;
 mod tools;
 
 use std::path::PathBuf;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use rmcp::{
     ErrorData, RoleServer, ServerHandler, ServiceExt,
@@ -20,7 +20,7 @@ use rmcp::{
     tool_handler,
 };
 
-use crate::pricing::PriceFile;
+use crate::pricing::{LazyPriceFile, PriceFile};
 use crate::resources::{self, ResourceError};
 
 /// What the server tells a model about itself at `initialize`.
@@ -39,7 +39,7 @@ cost_review.";
 pub struct CfScale {
     tool_router: ToolRouter<Self>,
     prompt_router: PromptRouter<Self>,
-    price_file: Option<Arc<(PathBuf, OnceLock<Result<PriceFile, String>>)>>,
+    price_file: Option<Arc<LazyPriceFile>>,
 }
 
 impl Default for CfScale {
@@ -59,21 +59,13 @@ impl CfScale {
         Self {
             tool_router: Self::tool_router(),
             prompt_router: Self::prompt_router(),
-            price_file: path.map(|p| Arc::new((p, OnceLock::new()))),
+            price_file: path.map(|p| Arc::new(LazyPriceFile::new(p))),
         }
     }
 
     /// The replacement price table, loaded on first use; `None` means the built-in table.
     fn price_file(&self) -> Result<Option<&PriceFile>, &str> {
-        match &self.price_file {
-            None => Ok(None),
-            Some(file) => file
-                .1
-                .get_or_init(|| PriceFile::load(&file.0))
-                .as_ref()
-                .map(Some)
-                .map_err(String::as_str),
-        }
+        self.price_file.as_ref().map(|f| f.get()).transpose()
     }
 }
 
