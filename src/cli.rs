@@ -1,12 +1,17 @@
-//! The command line: `cf-scale serve | resources | read`. Each command reads its input, calls the
+//! The command line: `cf-scale serve | resources | read | cost`. Each command reads its input, calls the
 //! library, and renders; nothing here computes.
 
 use std::io::Write;
 use std::process::ExitCode;
 
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::resources;
+use crate::engine::{self, cost};
+use crate::pricing::PriceFile;
+use crate::{chart, knowledge, render, resources};
 
 /// Scaling and cost engineering for Cloudflare's developer platform.
 ///
@@ -36,6 +41,42 @@ enum Command {
         /// The resource URI (see `cf-scale resources`).
         uri: String,
     },
+    /// Price a usage profile: the exact monthly cost, itemised (the `estimate_cost` tool).
+    ///
+    /// The profile is JSON or TOML with the fields of the tool's input, e.g.
+    /// `{"workers": {"requests": 100000000, "cpu_ms_per_request": 7}, "kv": {"reads": 5e7}}`;
+    /// counts are per month unless `"period": "day"`. `cf-scale read scale://data/pricing` shows
+    /// the prices used.
+    Cost {
+        /// The usage profile (JSON or TOML); `-` reads standard input.
+        file: PathBuf,
+        /// A second profile to compare with (an alternative design); adds per-line differences.
+        #[arg(long, value_name = "FILE")]
+        compare: Option<PathBuf>,
+        /// Traffic multipliers for a cost curve, comma-separated, e.g. `0.1,1,10,100`.
+        #[arg(long, value_delimiter = ',', value_name = "MULTIPLIERS")]
+        curve: Vec<f64>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
+        /// Also write the cost curve as an SVG line chart to this file.
+        #[arg(long, value_name = "SVG")]
+        chart: Option<PathBuf>,
+        /// A price table replacing the built-in one, in the format of
+        /// skills/scale/data/pricing.toml (e.g. for contract prices).
+        #[arg(long, value_name = "FILE")]
+        pricing: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ReportFormat {
+    /// An aligned table for people.
+    Text,
+    /// The full report as JSON (the tool's structuredContent).
+    Json,
+    /// The compact markdown summary the tool returns to models.
+    Markdown,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -93,7 +134,74 @@ fn execute(command: Command) -> Result<(), Error> {
             }
             Ok(())
         }
+        Command::Cost {
+            file,
+            compare,
+            curve,
+            format,
+            chart: chart_path,
+            pricing,
+        } => {
+            let mut profile = read_profile(&file)?;
+            if let Some(other) = compare {
+                profile.compare_to = Some(Box::new(read_profile(&other)?));
+            }
+            if !curve.is_empty() {
+                profile.curve = curve;
+            }
+            let k = knowledge::knowledge()?;
+            let price_file = pricing.as_deref().map(PriceFile::load).transpose()?;
+            let table = price_file
+                .as_ref()
+                .map_or_else(|| cost::PriceTable::builtin(k), |f| f.table(k));
+            let report = cost::estimate(&table, &k.limits, &profile)
+                .map_err(|e| format!("{}: {e}", source_name(&file)))?;
+            if let Some(path) = chart_path {
+                let svg = chart::cost_curve_svg(&report)?;
+                std::fs::write(&path, svg).map_err(|e| format!("{}: {e}", path.display()))?;
+            }
+            let text = match format {
+                ReportFormat::Text => render::cost_text(&report),
+                ReportFormat::Markdown => render::cost_markdown(&report),
+                ReportFormat::Json => serde_json::to_string_pretty(&report)? + "\n",
+            };
+            std::io::stdout().lock().write_all(text.as_bytes())?;
+            Ok(())
+        }
     }
+}
+
+/// How an input file is named in messages: its path, or `stdin` for `-`.
+fn source_name(path: &Path) -> String {
+    if path == Path::new("-") {
+        "stdin".to_owned()
+    } else {
+        path.display().to_string()
+    }
+}
+
+/// Reads a usage profile from a JSON or TOML file, or from standard input for `-`. The format
+/// follows the extension; without one, text starting with `{` is JSON.
+fn read_profile(path: &Path) -> Result<cost::UsageProfile, Error> {
+    let name = source_name(path);
+    let text = if path == Path::new("-") {
+        let mut text = String::new();
+        std::io::stdin().read_to_string(&mut text)?;
+        text
+    } else {
+        std::fs::read_to_string(path).map_err(|e| format!("{name}: {e}"))?
+    };
+    let json = match path.extension().and_then(|e| e.to_str()) {
+        Some("json") => true,
+        Some("toml") => false,
+        _ => text.trim_start().starts_with('{'),
+    };
+    let parsed = if json {
+        engine::from_json_str(&text)
+    } else {
+        engine::from_toml_str(&text)
+    };
+    Ok(parsed.map_err(|e| format!("{name}: {e}"))?)
 }
 
 fn serve() -> Result<(), Error> {

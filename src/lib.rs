@@ -7,6 +7,7 @@
 //! - [`mcp`]: the stdio MCP server (`cf-scale serve`);
 //! - [`cli`]: the command line.
 
+pub mod chart;
 pub mod cli;
 pub mod engine;
 pub mod knowledge;

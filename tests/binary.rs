@@ -254,3 +254,143 @@ fn cli_read_prints_the_resource_or_fails_naming_it() {
     let out = cli(&["frobnicate"]);
     assert_eq!(out.status.code(), Some(2), "bad usage exits 2");
 }
+
+fn cli_stdin(args: &[&str], input: &str) -> std::process::Output {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn cli_cost_prices_the_example_profile() {
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/saas.toml");
+    let out = cli(&["cost", example]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with("Monthly cost on Workers Paid: $"),
+        "{text}"
+    );
+    assert!(
+        text.contains("TOTAL") && text.contains("workers.requests"),
+        "{text}"
+    );
+
+    let out = cli(&["cost", example, "--format", "json", "--curve", "1,10"]);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let total = report["total_usd"].as_f64().unwrap();
+    assert_eq!(report["curve"][0]["total_usd"].as_f64(), Some(total));
+    assert!(report["curve"][1]["total_usd"].as_f64().unwrap() > total);
+}
+
+#[test]
+fn cli_cost_reads_stdin_compares_and_formats_markdown() {
+    let out = cli_stdin(
+        &["cost", "-", "--format", "markdown"],
+        r#"{"workers": {"requests": 15000000, "cpu_ms_per_request": 7}}"#,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with("**$8.00/month** on Workers Paid"),
+        "{text}"
+    );
+
+    let dir = std::env::temp_dir().join(format!("cf-scale-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let other = dir.join("cached.json");
+    std::fs::write(
+        &other,
+        r#"{"workers": {"requests": 15000000, "cpu_ms_per_request": 1}}"#,
+    )
+    .unwrap();
+    let out = cli_stdin(
+        &[
+            "cost",
+            "-",
+            "--format",
+            "json",
+            "--compare",
+            other.to_str().unwrap(),
+        ],
+        r#"{"workers": {"requests": 15000000, "cpu_ms_per_request": 7}}"#,
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["delta"]["difference_usd"], -1.5);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn cli_cost_bad_input_names_the_file_and_field() {
+    let out = cli_stdin(&["cost", "-"], r#"{"kv": {"reads": -1}}"#);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("stdin") && err.contains("kv.reads") && err.contains("0 to 1e15"),
+        "{err}"
+    );
+
+    let out = cli_stdin(&["cost", "-"], "[queues]\nmesages = 3\n");
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("did you mean `messages`"), "{err}");
+
+    let out = cli(&["cost", "/no/such/file.toml"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .contains("/no/such/file.toml")
+    );
+}
+
+#[test]
+fn cli_cost_draws_the_curve_as_svg() {
+    let dir = std::env::temp_dir().join(format!("cf-scale-chart-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let svg = dir.join("curve.svg");
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/saas.toml");
+    let out = cli(&[
+        "cost",
+        example,
+        "--curve",
+        "0.1,1,10",
+        "--chart",
+        svg.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert!(
+        text.starts_with("<svg") && text.contains("<polyline"),
+        "{}",
+        &text[..200.min(text.len())]
+    );
+    assert!(text.contains("Monthly cost on Workers Paid"));
+
+    let out = cli(&["cost", example, "--chart", svg.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "a chart needs a curve");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -74,14 +74,22 @@ pub fn from_toml_str<T: DeserializeOwned>(text: &str) -> Result<T, InputError> {
 /// name; other messages pass through.
 fn describe(path: String, message: String) -> InputError {
     let path = if path == "." { String::new() } else { path };
-    let ticked: Vec<&str> = message.split('`').skip(1).step_by(2).collect();
-    let kind = ["unknown field", "unknown variant"]
-        .into_iter()
-        .find(|k| message.starts_with(k));
-    match (kind, ticked.split_first()) {
-        (Some(kind), Some((bad, accepted))) if !accepted.is_empty() => {
-            let closest = closest(bad, accepted);
-            let hint = closest
+    // TOML errors lead with "TOML parse error at line L, column C" and a snippet.
+    let location = message
+        .lines()
+        .next()
+        .and_then(|l| l.split_once(" at line "))
+        .map(|(_, at)| format!(" (line {at})"))
+        .unwrap_or_default();
+    let kinds = ["unknown field", "unknown variant"];
+    let found = kinds
+        .iter()
+        .find_map(|k| message.find(k).map(|i| (*k, &message[i..])));
+    if let Some((kind, tail)) = found {
+        let tail = tail.lines().next().unwrap_or(tail);
+        let ticked: Vec<&str> = tail.split('`').skip(1).step_by(2).collect();
+        if let Some((bad, accepted)) = ticked.split_first().filter(|(_, a)| !a.is_empty()) {
+            let hint = closest(bad, accepted)
                 .map(|c| format!("; did you mean `{c}`?"))
                 .unwrap_or_default();
             let what = if kind == "unknown field" {
@@ -89,17 +97,27 @@ fn describe(path: String, message: String) -> InputError {
             } else {
                 "value"
             };
-            let path = parent_path(&path, bad);
-            InputError::new(
-                path,
+            return InputError::new(
+                parent_path(&path, bad),
                 format!(
-                    "unknown {what} `{bad}`{hint} Accepted: {}",
+                    "unknown {what} `{bad}`{hint} Accepted: {}{location}",
                     accepted.join(", ")
                 ),
-            )
+            );
         }
-        _ => InputError::new(path, message.replace(" at line 1 column 0", "")),
     }
+    let message = if location.is_empty() {
+        message.replace(" at line 1 column 0", "")
+    } else {
+        // Keep the parser's last line (what is wrong) and the location; drop the snippet.
+        let what = message
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or_default();
+        format!("{}{location}", what.trim())
+    };
+    InputError::new(path, message)
 }
 
 /// serde_path_to_error puts an unknown field's own name at the end of the path; the error is
@@ -177,6 +195,16 @@ mod tests {
         assert!(err.message.contains("invalid type"), "{err}");
         let err = from_toml_str::<Outer>("[kv]\nwrites = 'x'\n").unwrap_err();
         assert_eq!(err.path, "kv.writes", "{err}");
+        assert!(
+            err.message.contains("invalid type") && err.message.contains("(line 2"),
+            "{err}"
+        );
+        let err = from_toml_str::<Outer>("[kv]\nwirtes = 1\n").unwrap_err();
+        assert_eq!(err.path, "kv", "{err}");
+        assert!(
+            err.message.contains("did you mean `writes`?") && err.message.contains("(line 2"),
+            "{err}"
+        );
     }
 
     #[test]
