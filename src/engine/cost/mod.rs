@@ -425,41 +425,64 @@ fn allowance(p: &Price, plan: Plan, days_per_month: Decimal) -> (Option<Decimal>
     }
 }
 
-fn line(p: &Price, meter: &Meter, plan: Plan, days_per_month: Decimal) -> CostLine {
+/// The money of one line, before any presentation.
+struct Amounts {
+    included: Decimal,
+    billable: Decimal,
+    unit_price: Decimal,
+    cost: Decimal,
+}
+
+fn amounts(p: &Price, quantity: Decimal, plan: Plan, days_per_month: Decimal) -> Amounts {
     let (included, bills) = allowance(p, plan, days_per_month);
     let included = included.unwrap_or(Decimal::ZERO);
-    let unit_price = match (p.usd, p.per) {
-        (Some(usd), Some(per)) if per > 0 => usd / Decimal::from(per),
-        _ => Decimal::ZERO,
-    };
-    let charged = bills && p.usd.is_some();
-    let (included, billable) = if charged {
-        (included, (meter.quantity - included).max(Decimal::ZERO))
-    } else if plan == Plan::Paid {
+    let per = p.per.filter(|per| *per > 0).map(Decimal::from);
+    let (usd, per) = match (p.usd, per) {
+        (Some(usd), Some(per)) => (usd, per),
         // Priced at nothing on Paid (Hyperdrive): all of it is included.
-        (meter.quantity, Decimal::ZERO)
-    } else {
-        (included, Decimal::ZERO)
-    };
-    let cost = match (p.usd, p.per) {
-        (Some(usd), Some(per)) if charged && per > 0 => {
-            let units = billable / Decimal::from(per);
-            let units = match p.rounding {
-                Rounding::Exact => units,
-                Rounding::Up => units.ceil(),
+        _ if plan == Plan::Paid => {
+            return Amounts {
+                included: quantity,
+                billable: Decimal::ZERO,
+                unit_price: Decimal::ZERO,
+                cost: Decimal::ZERO,
             };
-            units * usd
         }
-        _ => Decimal::ZERO,
+        _ => (Decimal::ZERO, Decimal::ONE),
     };
+    let unit_price = usd / per;
+    if !bills || usd.is_zero() {
+        return Amounts {
+            included,
+            billable: Decimal::ZERO,
+            unit_price,
+            cost: Decimal::ZERO,
+        };
+    }
+    let billable = (quantity - included).max(Decimal::ZERO);
+    let units = billable / per;
+    let units = match p.rounding {
+        Rounding::Exact => units,
+        Rounding::Up => units.ceil(),
+    };
+    Amounts {
+        included,
+        billable,
+        unit_price,
+        cost: units * usd,
+    }
+}
+
+fn line(p: &Price, meter: &Meter, plan: Plan, days_per_month: Decimal) -> CostLine {
+    let a = amounts(p, meter.quantity, plan, days_per_month);
     CostLine {
         metric: meter.metric.to_owned(),
         quantity: meter.quantity.normalize(),
-        included: included.normalize(),
-        billable: billable.normalize(),
+        included: a.included.normalize(),
+        billable: a.billable.normalize(),
         unit: p.unit.clone(),
-        unit_price_usd: unit_price.normalize(),
-        cost_usd: cost.normalize(),
+        unit_price_usd: a.unit_price.normalize(),
+        cost_usd: a.cost.normalize(),
         rounding: p.rounding,
         billed: p.billed,
     }
@@ -708,15 +731,50 @@ fn delta(base: &CostReport, other: &CostReport) -> CostDelta {
     }
 }
 
-fn dominant(r: &CostReport) -> Option<String> {
-    r.products
-        .iter()
-        .filter(|p| p.subtotal_usd > Decimal::ZERO)
-        .fold(None::<&ProductCost>, |best, p| match best {
-            Some(b) if b.subtotal_usd >= p.subtotal_usd => Some(b),
-            _ => Some(p),
-        })
-        .map(|p| p.product.clone())
+/// The total at one multiplier and the product with the largest (rounded) subtotal, without
+/// building a report: the curve's hot path.
+fn point(
+    table: &PriceTable,
+    rules: &Rules,
+    profile: &UsageProfile,
+    multiplier: Decimal,
+) -> Result<(Decimal, Option<&'static str>), InputError> {
+    let meters = profile.meter_with(rules, multiplier, profile.curve_scales_storage)?;
+    let mut total = match profile.plan {
+        Plan::Paid => table
+            .price("platform.subscription")?
+            .usd
+            .unwrap_or_default(),
+        Plan::Free => Decimal::ZERO,
+    };
+    let mut best: Option<(&'static str, Decimal)> = None;
+    let mut current: Option<(&'static str, Decimal)> = None;
+    let mut settle = |c: Option<(&'static str, Decimal)>| {
+        if let Some((product, sum)) = c {
+            let sum = cents(sum);
+            if sum > Decimal::ZERO && best.is_none_or(|(_, b)| sum > b) {
+                best = Some((product, sum));
+            }
+        }
+    };
+    for meter in &meters {
+        let p = table.price(meter.price_id)?;
+        let cost = if p.billed {
+            amounts(p, meter.quantity, profile.plan, rules.days_per_month).cost
+        } else {
+            Decimal::ZERO
+        };
+        total += cost;
+        match current.as_mut() {
+            Some((product, sum)) if *product == meter.product => *sum += cost,
+            _ => {
+                settle(current.take());
+                current = Some((meter.product, cost));
+            }
+        }
+    }
+    settle(current);
+    Ok((cents(total), best.map(|(p, _)| p)))
 }
 
 fn curve(
@@ -729,13 +787,14 @@ fn curve(
     multipliers.sort_by(f64::total_cmp);
     multipliers.dedup();
     let scale = profile.curve_scales_storage;
+    report.curve.reserve(multipliers.len());
     for &m in &multipliers {
-        let r = price(table, rules, profile, profile.plan, dec(m), scale)
+        let (total_usd, dominant) = point(table, rules, profile, dec(m))
             .map_err(|e| InputError::new("curve", format!("at ×{m}: {}", e.message)))?;
         report.curve.push(CurvePoint {
             multiplier: m,
-            total_usd: r.total_usd,
-            dominant_product: dominant(&r),
+            total_usd,
+            dominant_product: dominant.map(str::to_owned),
         });
     }
     let (lo, hi) = (multipliers[0], multipliers[multipliers.len() - 1]);

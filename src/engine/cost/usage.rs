@@ -409,7 +409,12 @@ impl UsageProfile {
             } else {
                 count_factor
             };
-            let quantity = mul(&format!("{product}.{metric}"), raw, factor)?;
+            let quantity = raw.checked_mul(factor).ok_or_else(|| {
+                InputError::new(
+                    format!("{product}.{metric}"),
+                    "the quantity it implies is too large to price",
+                )
+            })?;
             if !quantity.is_zero() {
                 out.push(Meter {
                     product,

@@ -1,0 +1,47 @@
+//! Engine benchmarks: `cargo bench --bench engines`. The numbers go into README's performance
+//! section.
+
+use std::hint::black_box;
+
+use cf_scale::engine::cost::{PriceTable, UsageProfile, estimate};
+use cf_scale::engine::from_json;
+use cf_scale::knowledge::knowledge;
+use criterion::{Criterion, criterion_group, criterion_main};
+use serde_json::json;
+
+/// A profile that uses every product.
+fn full_profile() -> UsageProfile {
+    from_json(json!({
+        "workers": {"requests": 90_000_000, "cpu_ms_per_request": 6, "static_asset_requests": 40_000_000, "cache_hits": 10_000_000},
+        "workers_logs": {"events": 90_000_000},
+        "kv": {"reads": 72_000_000, "writes": 600_000, "deletes": 10_000, "lists": 5_000, "storage_gb": 2},
+        "d1": {"rows_read": 2_700_000_000u64, "rows_written": 12_000_000, "storage_gb": 6},
+        "r2": {"storage_gb": 800, "class_a": 450_000, "class_b": 18_000_000,
+               "infrequent_access": {"storage_gb": 2000, "class_a": 1000, "class_b": 50_000, "retrieval_gb": 10}},
+        "durable_objects": {"requests": 5_000_000, "websocket_messages": 40_000_000, "active_seconds": 8_000_000,
+                            "sqlite_rows_read": 900_000_000, "sqlite_rows_written": 3_000_000, "sqlite_storage_gb": 3},
+        "queues": {"messages": 1_500_000, "message_kb": 4, "retries": 15_000},
+        "workflows": {"steps": 700_000, "storage_gb": 2},
+        "analytics_engine": {"data_points": 30_000_000, "read_queries": 20_000},
+        "hyperdrive": {"queries": 40_000_000},
+        "vectorize": {"queried_dimensions": 80_000_000, "stored_dimensions": 30_000_000}
+    }))
+    .expect("valid profile")
+}
+
+fn bench_cost(c: &mut Criterion) {
+    let k = knowledge().expect("knowledge loads");
+    let table = PriceTable::builtin(k);
+    let profile = full_profile();
+    c.bench_function("estimate_cost/full_profile", |b| {
+        b.iter(|| estimate(black_box(&table), &k.limits, black_box(&profile)).expect("estimate"))
+    });
+    let mut curved = full_profile();
+    curved.curve = (1..=200).map(|i| f64::from(i) * 0.25).collect();
+    c.bench_function("estimate_cost/curve_200_points", |b| {
+        b.iter(|| estimate(black_box(&table), &k.limits, black_box(&curved)).expect("estimate"))
+    });
+}
+
+criterion_group!(benches, bench_cost);
+criterion_main!(benches);
