@@ -394,3 +394,45 @@ fn cli_cost_draws_the_curve_as_svg() {
     assert_eq!(out.status.code(), Some(1), "a chart needs a curve");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn cli_cost_uses_a_replacement_price_table() {
+    let dir = std::env::temp_dir().join(format!("cf-scale-price-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let builtin = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/skills/scale/data/pricing.toml"
+    ))
+    .unwrap();
+    let table = dir.join("contract.toml");
+    std::fs::write(&table, builtin.replace("usd = \"0.30\"", "usd = \"0.25\"")).unwrap();
+    let out = cli_stdin(
+        &[
+            "cost",
+            "-",
+            "--format",
+            "json",
+            "--pricing",
+            table.to_str().unwrap(),
+        ],
+        r#"{"workers": {"requests": 110000000, "cpu_ms_per_request": 1}}"#,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["total_usd"], 31.6, "5 + 100 M × $0.25/M + 80 M CPU ms × $0.02/M");
+    assert_eq!(report["price_table"]["source"], table.display().to_string());
+
+    std::fs::write(&table, "[[price]]\nid = \"x\"\n").unwrap();
+    let out = cli_stdin(&["cost", "-", "--pricing", table.to_str().unwrap()], "{}");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .contains("contract.toml")
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
