@@ -423,7 +423,10 @@ fn cli_cost_uses_a_replacement_price_table() {
         String::from_utf8_lossy(&out.stderr)
     );
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(report["total_usd"], 31.6, "5 + 100 M × $0.25/M + 80 M CPU ms × $0.02/M");
+    assert_eq!(
+        report["total_usd"], 31.6,
+        "5 + 100 M × $0.25/M + 80 M CPU ms × $0.02/M"
+    );
     assert_eq!(report["price_table"]["source"], table.display().to_string());
 
     std::fs::write(&table, "[[price]]\nid = \"x\"\n").unwrap();
