@@ -1,4 +1,4 @@
-//! The command line: `cf-scale serve | resources | read | cost`. Each command reads its input, calls the
+//! The command line: `cf-scale serve | resources | read | cost | shard`. Each command reads its input, calls the
 //! library, and renders; nothing here computes.
 
 use std::io::Write;
@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::engine::{self, cost};
+use crate::engine::{self, cost, shard};
 use crate::pricing::PriceFile;
 use crate::{chart, knowledge, render, resources};
 
@@ -66,6 +66,30 @@ enum Command {
         /// skills/scale/data/pricing.toml (e.g. for contract prices).
         #[arg(long, value_name = "FILE")]
         pricing: Option<PathBuf>,
+    },
+    /// Plan sharding or partitioning (the `shard_plan` tool): the arithmetic, the code, the cost.
+    ///
+    /// Give the strategy and its fields as flags, e.g.
+    /// `cf-scale shard kv_key --key views:home --peak-writes-per-second 20 --reads-per-second 50`,
+    /// `cf-scale shard d1_time --table events --current-gb 2 --growth-gb-per-month 0.5
+    /// --retention-months 6 --start-month 2026-11`, or the whole request as JSON/TOML with
+    /// `--input plan.json`. Strategies: kv_key, d1_time, d1_tenant, durable_object, queue.
+    Shard {
+        /// kv_key | d1_time | d1_tenant | durable_object | queue (omit with --input).
+        strategy: Option<String>,
+        /// The whole request (with `strategy`) as a JSON or TOML file; `-` reads stdin.
+        #[arg(long, value_name = "FILE", conflicts_with = "strategy")]
+        input: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
+        /// The strategy's fields as `--field-name value` pairs (a comma-separated value is a list).
+        #[arg(
+            trailing_var_arg = true,
+            allow_hyphen_values = true,
+            value_name = "--FIELD VALUE"
+        )]
+        fields: Vec<String>,
     },
 }
 
@@ -168,7 +192,89 @@ fn execute(command: Command) -> Result<(), Error> {
             std::io::stdout().lock().write_all(text.as_bytes())?;
             Ok(())
         }
+        Command::Shard {
+            strategy,
+            input,
+            format,
+            fields,
+        } => {
+            let (name, request): (String, shard::ShardRequest) = match (strategy, input) {
+                (_, Some(path)) => {
+                    let name = source_name(&path);
+                    let text = read_text(&path)?;
+                    let json = is_json(&path, &text);
+                    let parsed = if json { engine::from_json_str(&text) } else { engine::from_toml_str(&text) };
+                    (name.clone(), parsed.map_err(|e| format!("{name}: {e}"))?)
+                }
+                (Some(strategy), None) => {
+                    let value = shard_request(&strategy, &fields)?;
+                    ("shard".to_owned(), engine::from_json(value).map_err(|e| format!("{strategy}: {e}"))?)
+                }
+                (None, None) => return Err("give a strategy (kv_key, d1_time, d1_tenant, durable_object, queue) or --input <file>".into()),
+            };
+            let k = knowledge::knowledge()?;
+            let ctx = shard::Context {
+                limits: &k.limits,
+                prices: cost::PriceTable::builtin(k),
+            };
+            let plan = shard::plan(&ctx, &request).map_err(|e| format!("{name}: {e}"))?;
+            let text = match format {
+                ReportFormat::Json => serde_json::to_string_pretty(&plan)? + "\n",
+                ReportFormat::Text | ReportFormat::Markdown => render::shard_markdown(&plan),
+            };
+            std::io::stdout().lock().write_all(text.as_bytes())?;
+            Ok(())
+        }
     }
+}
+
+fn read_text(path: &Path) -> Result<String, Error> {
+    if path == Path::new("-") {
+        let mut text = String::new();
+        std::io::stdin().read_to_string(&mut text)?;
+        Ok(text)
+    } else {
+        Ok(std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?)
+    }
+}
+
+/// JSON by extension, else by a leading `{`.
+fn is_json(path: &Path, text: &str) -> bool {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("json") => true,
+        Some("toml") => false,
+        _ => text.trim_start().starts_with('{'),
+    }
+}
+
+/// Builds a shard request from `--field value` pairs: numbers become numbers, comma-separated
+/// values lists, anything else a string. The engine's deserializer checks the names.
+fn shard_request(strategy: &str, fields: &[String]) -> Result<serde_json::Value, Error> {
+    let mut object = serde_json::Map::new();
+    object.insert("strategy".into(), strategy.into());
+    let mut it = fields.iter();
+    while let Some(flag) = it.next() {
+        let Some(name) = flag.strip_prefix("--") else {
+            return Err(format!("expected a --field-name before {flag:?}").into());
+        };
+        let value = it.next().ok_or_else(|| format!("--{name} needs a value"))?;
+        let scalar = |v: &str| {
+            if let Ok(n) = v.parse::<u64>() {
+                serde_json::Value::from(n)
+            } else if let Ok(x) = v.parse::<f64>() {
+                serde_json::Value::from(x)
+            } else {
+                serde_json::Value::from(v)
+            }
+        };
+        let value = if value.contains(',') {
+            serde_json::Value::Array(value.split(',').map(|v| scalar(v.trim())).collect())
+        } else {
+            scalar(value)
+        };
+        object.insert(name.replace('-', "_"), value);
+    }
+    Ok(serde_json::Value::Object(object))
 }
 
 /// How an input file is named in messages: its path, or `stdin` for `-`.

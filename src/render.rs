@@ -229,3 +229,74 @@ fn period(p: crate::knowledge::Period) -> &'static str {
         crate::knowledge::Period::Total => "in total",
     }
 }
+
+/// A shard plan as markdown: summary, capacity steps, cost, alternatives, warnings, migration,
+/// then the code blocks.
+pub fn shard_markdown(p: &crate::engine::shard::ShardPlan) -> String {
+    let mut s = String::with_capacity(4096);
+    let _ = writeln!(
+        s,
+        "**shard_plan `{}`**: {}\n\nCapacity:",
+        p.strategy, p.summary
+    );
+    for (n, st) in p.capacity.iter().enumerate() {
+        let limit = st
+            .limit
+            .as_ref()
+            .map(|l| format!(" [`{}`, {} as of {}]", l.id, l.source, l.as_of))
+            .unwrap_or_default();
+        let value = grouped(Decimal::try_from(st.value).unwrap_or_default().round_dp(3));
+        let _ = writeln!(s, "{}. {} = **{value}** {}{limit}", n + 1, st.what, st.unit);
+    }
+    if let Some(c) = &p.cost {
+        let _ = writeln!(
+            s,
+            "\nCost: {}/month with the plan vs {} without ({}); {}.",
+            dollars(c.plan_usd),
+            dollars(c.baseline_usd),
+            signed(c.extra_usd),
+            c.basis
+        );
+    }
+    if !p.alternatives.is_empty() {
+        s.push_str("\nAlternatives:\n");
+        for a in &p.alternatives {
+            let usd = a
+                .monthly_usd
+                .map(|u| format!(" ({}/month)", dollars(u)))
+                .unwrap_or_default();
+            let pattern = a
+                .pattern
+                .as_deref()
+                .map(|u| format!(" See {u}."))
+                .unwrap_or_default();
+            let _ = writeln!(s, "- {}{usd}: {}{pattern}", a.design, a.why);
+        }
+    }
+    if !p.warnings.is_empty() {
+        s.push_str("\nWarnings:\n");
+        for w in &p.warnings {
+            let _ = writeln!(s, "- {w}");
+        }
+    }
+    s.push_str("\nMigration:\n");
+    for (n, m) in p.migration.iter().enumerate() {
+        let _ = writeln!(s, "{}. {m}", n + 1);
+    }
+    for (lang, code) in [
+        ("ts", &p.code.typescript),
+        ("sql", &p.code.sql),
+        ("jsonc", &p.code.wrangler),
+    ] {
+        if let Some(code) = code {
+            let _ = write!(s, "\n```{lang}\n{code}```\n");
+        }
+    }
+    if !p.assumptions.is_empty() {
+        s.push_str("\nAssumptions:\n");
+        for a in &p.assumptions {
+            let _ = writeln!(s, "- {a}");
+        }
+    }
+    s
+}

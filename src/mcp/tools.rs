@@ -1,9 +1,11 @@
 //! The server's tools: thin wrappers that parse the arguments, call an engine, and return the
 //! report as `structuredContent` plus a markdown summary for the model.
 
+use std::sync::Arc;
+
 use rmcp::{
     handler::server::{
-        common::{schema_for_input, schema_for_output},
+        common::{schema_for_input, schema_for_output, schema_for_type},
         wrapper::Parameters,
     },
     model::{CallToolResult, ContentBlock, JsonObject},
@@ -12,7 +14,7 @@ use rmcp::{
 use serde::Serialize;
 
 use super::CfScale;
-use crate::engine::{self, cost};
+use crate::engine::{self, cost, shard};
 use crate::knowledge;
 use crate::render;
 
@@ -26,6 +28,15 @@ fn report<T: Serialize>(value: &T, summary: String) -> CallToolResult {
 /// A tool error the caller reads: bad input, named by field.
 fn failure(message: impl std::fmt::Display) -> CallToolResult {
     CallToolResult::error(vec![ContentBlock::text(message.to_string())])
+}
+
+/// The input schema of `shard_plan`: the tagged enum's `oneOf`, with the root `type: object`
+/// that MCP requires.
+fn shard_input_schema() -> Arc<JsonObject> {
+    let mut schema = schema_for_type::<shard::ShardRequest>().as_ref().clone();
+    schema.insert("type".into(), serde_json::Value::from("object"));
+    schema.remove("title");
+    Arc::new(schema)
 }
 
 #[tool_router(vis = "pub(super)")]
@@ -54,6 +65,39 @@ impl CfScale {
         let table = file.map_or_else(|| cost::PriceTable::builtin(k), |f| f.table(k));
         match cost::estimate(&table, &k.limits, &profile) {
             Ok(r) => report(&r, render::cost_markdown(&r)),
+            Err(e) => failure(e),
+        }
+    }
+
+    /// A sharding or partitioning plan for the caller's numbers.
+    #[tool(
+        name = "shard_plan",
+        description = "Sizes a sharding or partitioning design on Cloudflare for your numbers, shows the arithmetic step by step against the documented limits (each with its source), writes the TypeScript, SQL and wrangler config, lists the migration steps, prices the plan with the cost engine and names cheaper or simpler alternatives. `strategy` picks the case: `kv_key` (a hot KV key over the 1 write/s per-key limit: shard count, key names, read fan-out cost, Durable Object alternative), `d1_time` (time-series data outgrowing a 10 GB D1 database: partition period, table or database per partition, archival to R2), `d1_tenant` (multi-tenant data: dedicated vs shared databases packed first-fit decreasing, account limits, routing), `durable_object` (one object over its ~1,000 req/s soft limit: shard count, idFromName scheme, fan-in), `queue` (producer rate: queue count, batch size, concurrency, retries, dead-letter queue).",
+        input_schema = shard_input_schema(),
+        output_schema = schema_for_output::<shard::ShardPlan>(),
+        annotations(title = "Plan sharding", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = false)
+    )]
+    async fn shard_plan(&self, Parameters(args): Parameters<JsonObject>) -> CallToolResult {
+        let request: shard::ShardRequest = match engine::from_json(serde_json::Value::Object(args))
+        {
+            Ok(r) => r,
+            Err(e) => return failure(e),
+        };
+        let k = match knowledge::knowledge() {
+            Ok(k) => k,
+            Err(e) => return failure(e),
+        };
+        let file = match self.price_file() {
+            Ok(f) => f,
+            Err(e) => return failure(e),
+        };
+        let prices = file.map_or_else(|| cost::PriceTable::builtin(k), |f| f.table(k));
+        let ctx = shard::Context {
+            limits: &k.limits,
+            prices,
+        };
+        match shard::plan(&ctx, &request) {
+            Ok(p) => report(&p, render::shard_markdown(&p)),
             Err(e) => failure(e),
         }
     }

@@ -55,7 +55,7 @@ impl<'a> PriceTable<'a> {
         })
     }
 
-    fn rule(&self, id: &str) -> Result<Decimal, InputError> {
+    pub(crate) fn rule(&self, id: &str) -> Result<Decimal, InputError> {
         let rule = self.rules.iter().find(|r| r.id == id);
         let value = rule.map(|r| r.value).filter(|v| *v > Decimal::ZERO);
         value.ok_or_else(|| {

@@ -1,0 +1,316 @@
+//! `kv_key`: spread a hot KV key's writes over N shard keys.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{
+    Alternative, Code, Context, PlanDetails, ShardPlan, non_negative, num, positive, step,
+};
+use crate::engine::InputError;
+use crate::engine::cost::{DurableObjectsUsage, KvUsage, UsageProfile};
+
+/// Shard counts above this make every read a wide fan-out; the plan then recommends another design.
+const SENSIBLE_SHARDS: u32 = 64;
+
+fn half() -> f64 {
+    0.5
+}
+
+/// Input of the `kv_key` strategy.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KvKeyInput {
+    /// The hot key, e.g. `pageviews:home` (at most 400 characters).
+    pub key: String,
+    /// Writes per second to that key at peak.
+    pub peak_writes_per_second: f64,
+    /// Logical reads of the key per second (each will read every shard). Default 0.
+    #[serde(default)]
+    pub reads_per_second: f64,
+    /// Fraction of the per-key write limit each shard may use (default 0.5: half).
+    #[serde(default = "half")]
+    pub headroom: f64,
+}
+
+/// The numbers of a `kv_key` plan.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct KvKeyPlan {
+    /// Number of shard keys.
+    pub shard_count: u32,
+    /// Writes per second each shard takes at peak.
+    pub writes_per_shard_per_second: f64,
+    /// How shard keys are named.
+    pub shard_key_pattern: String,
+    /// The shard keys (the first 64 when there are more).
+    pub shard_keys: Vec<String>,
+    /// KV reads per logical read of the value.
+    pub reads_per_logical_read: u32,
+    /// KV reads per month caused by reading the value.
+    pub kv_reads_per_month: f64,
+}
+
+pub(super) fn plan(ctx: &Context, i: &KvKeyInput) -> Result<ShardPlan, InputError> {
+    if i.key.is_empty() || i.key.len() > 400 {
+        return Err(InputError::new(
+            "key",
+            format!("must be 1 to 400 characters (got {})", i.key.len()),
+        ));
+    }
+    let peak = positive("peak_writes_per_second", i.peak_writes_per_second, 1e7)?;
+    let reads = non_negative("reads_per_second", i.reads_per_second, 1e7)?;
+    let headroom = super::fraction("headroom", i.headroom)?;
+    let per_key = ctx.limit("kv.writes_per_key_per_second")?;
+    let ops_per_invocation = ctx.limit("kv.operations_per_invocation")?;
+    let do_rps = ctx.limit("durable_objects.requests_per_second_per_object")?;
+    let month = ctx.month_seconds()?;
+
+    let budget = per_key.value * headroom;
+    let shards_f = (peak / budget).ceil().max(1.0);
+    if shards_f > 1e6 {
+        return Err(InputError::new(
+            "peak_writes_per_second",
+            format!(
+                "would need {} shard keys; count with a Durable Object or Analytics Engine instead",
+                num(shards_f)
+            ),
+        ));
+    }
+    let shards = shards_f as u32;
+    let per_shard = peak / f64::from(shards);
+    let reads_month = reads * month * f64::from(shards);
+    let capacity = vec![
+        step(
+            "KV allows this many writes per second to one key",
+            per_key.value,
+            &per_key.unit,
+            Some(&per_key),
+        ),
+        step(
+            format!(
+                "Budget per shard = {} × headroom {headroom}",
+                num(per_key.value)
+            ),
+            budget,
+            "writes/second",
+            None,
+        ),
+        step(
+            format!(
+                "Shards = ceil({} peak writes/s ÷ {} per shard)",
+                num(peak),
+                num(budget)
+            ),
+            shards_f,
+            "shards",
+            None,
+        ),
+        step(
+            format!("Each shard takes {} ÷ {shards}", num(peak)),
+            per_shard,
+            "writes/second",
+            None,
+        ),
+        step(
+            format!(
+                "A logical read sums all {shards} shards: {} reads/s × {shards} × {} s/month",
+                num(reads),
+                num(month)
+            ),
+            reads_month,
+            "KV reads/month",
+            None,
+        ),
+    ];
+
+    let writes_month = peak * month;
+    let kv = |reads_per_month: f64| UsageProfile {
+        kv: KvUsage {
+            reads: reads_per_month,
+            writes: writes_month,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let cost = ctx.cost(
+        kv(reads * month),
+        kv(reads_month),
+        format!(
+            "KV writes at the peak rate all month ({} writes) and {} logical reads/s; the plan reads {shards} keys per logical read",
+            num(writes_month),
+            num(reads)
+        ),
+    )?;
+
+    // The alternative: one Durable Object holding the counter (exact, strongly consistent).
+    let do_requests = (peak + reads) * month;
+    let do_profile = UsageProfile {
+        durable_objects: DurableObjectsUsage {
+            requests: do_requests,
+            active_seconds: month,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let do_usd = ctx.total(&do_profile)?;
+    let ae_profile = UsageProfile {
+        analytics_engine: crate::engine::cost::AnalyticsEngineUsage {
+            data_points: writes_month,
+            read_queries: reads * month,
+        },
+        ..Default::default()
+    };
+    let ae_usd = ctx.total(&ae_profile)?;
+    let do_shards = ((peak + reads) / (do_rps.value * 0.5)).ceil().max(1.0);
+    let mut alternatives = vec![Alternative {
+        design: "A Durable Object counter".to_owned(),
+        why: format!(
+            "Exact and strongly consistent: one object serializes increments, so none is lost and reads need no fan-out. {} requests/s against a soft limit of {} per object{}.",
+            num(peak + reads),
+            num(do_rps.value),
+            if do_shards > 1.0 {
+                format!(
+                    ": shard it over {} objects (shard_plan strategy durable_object)",
+                    num(do_shards)
+                )
+            } else {
+                String::new()
+            }
+        ),
+        monthly_usd: Some(do_usd),
+        pattern: Some("scale://patterns/durable-object-sharding".to_owned()),
+    }];
+    alternatives.push(Alternative {
+        design: "Workers Analytics Engine".to_owned(),
+        why: "For metrics you aggregate later (page views, events): writeDataPoint has no per-key limit and SQL sums the points. Not for values read on the request path (rate limits): queries are slow and billed per query. Priced, not billed yet.".to_owned(),
+        monthly_usd: Some(ae_usd),
+        pattern: Some("scale://patterns/analytics-engine-metrics".to_owned()),
+    });
+
+    let mut warnings = vec![
+        "KV is eventually consistent (other locations can lag about 60 s) and has no atomic increment: concurrent read-modify-write on one shard can lose updates, so a sharded KV counter is approximate. Use the Durable Object alternative when the count must be exact.".to_owned(),
+    ];
+    if shards == 1 {
+        warnings.push(format!(
+            "{} writes/s fits one key within the headroom: no sharding needed.",
+            num(peak)
+        ));
+    }
+    if shards > SENSIBLE_SHARDS {
+        warnings.push(format!(
+            "{shards} shards is more than {SENSIBLE_SHARDS}: every read fans out to {shards} keys. Prefer the Durable Object counter."
+        ));
+    }
+    if f64::from(shards) > ops_per_invocation.value {
+        warnings.push(format!(
+            "A read of {shards} keys exceeds the {} KV operations allowed per invocation.",
+            num(ops_per_invocation.value)
+        ));
+    }
+    if cost.plan_usd > do_usd {
+        warnings.push(format!(
+            "The read fan-out makes this plan ({}/month) dearer than a Durable Object counter ({}/month).",
+            crate::engine::dollars(cost.plan_usd),
+            crate::engine::dollars(do_usd)
+        ));
+    }
+
+    let key_literal = serde_json::to_string(&i.key).unwrap_or_default();
+    let pattern = format!("{}:shard:<0..{}>", i.key, shards - 1);
+    let shard_keys = (0..shards.min(64))
+        .map(|n| format!("{}:shard:{n}", i.key))
+        .collect();
+    let summary = format!(
+        "Spread writes to `{}` over {shards} shard key{} so each takes {} writes/s at the {} writes/s peak, within the {} write/s per-key limit at {}% headroom. Each logical read sums {shards} keys ({} KV reads a month); the plan's extra cost is {}/month.",
+        i.key,
+        if shards == 1 { "" } else { "s" },
+        num(per_shard),
+        num(peak),
+        num(per_key.value),
+        num(headroom * 100.0),
+        num(reads_month),
+        crate::engine::dollars(cost.extra_usd),
+    );
+    Ok(ShardPlan {
+        strategy: "kv_key".to_owned(),
+        summary,
+        capacity,
+        plan: PlanDetails::KvKey(KvKeyPlan {
+            shard_count: shards,
+            writes_per_shard_per_second: per_shard,
+            shard_key_pattern: pattern,
+            shard_keys,
+            reads_per_logical_read: shards,
+            kv_reads_per_month: reads_month,
+        }),
+        code: Code {
+            typescript: Some(typescript(&key_literal, shards)),
+            sql: None,
+            wrangler: Some(WRANGLER.to_owned()),
+        },
+        migration: vec![
+            format!(
+                "Deploy the sharded writer: increments go to a random one of the {shards} shard keys."
+            ),
+            format!(
+                "Copy the current value of `{}` into shard 0 (one write).",
+                i.key
+            ),
+            "Switch readers to total(), which sums every shard.".to_owned(),
+            format!("Delete the old key `{}` once no reader uses it.", i.key),
+        ],
+        cost: Some(cost),
+        alternatives,
+        warnings,
+        assumptions: vec![
+            "Workers Paid limits and prices.".to_owned(),
+            "Writes are priced as if the peak rate lasted all month: an upper bound.".to_owned(),
+        ],
+    })
+}
+
+const WRANGLER: &str = r#"{
+  "kv_namespaces": [
+    { "binding": "COUNTERS", "id": "<your-kv-namespace-id>" }
+  ]
+}
+"#;
+
+fn typescript(key: &str, shards: u32) -> String {
+    format!(
+        r#"export interface Env {{
+  COUNTERS: KVNamespace;
+}}
+
+const KEY = {key};
+const SHARDS = {shards};
+
+function shardKey(i: number): string {{
+  return `${{KEY}}:shard:${{i}}`;
+}}
+
+/** Adds `by` to one shard chosen at random, so no key takes more than its share of writes. */
+export async function increment(env: Env, by = 1): Promise<void> {{
+  const key = shardKey(Math.floor(Math.random() * SHARDS));
+  const current = Number((await env.COUNTERS.get(key)) ?? "0");
+  await env.COUNTERS.put(key, String(current + by));
+}}
+
+/** Reads every shard and sums them (each shard read is billed as a KV read). */
+export async function total(env: Env): Promise<number> {{
+  const keys = Array.from({{ length: SHARDS }}, (_, i) => shardKey(i));
+  const values = await Promise.all(keys.map((k) => env.COUNTERS.get(k)));
+  return values.reduce((sum, v) => sum + Number(v ?? "0"), 0);
+}}
+
+export default {{
+  async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {{
+    if (request.method === "POST") {{
+      ctx.waitUntil(increment(env));
+      return new Response(null, {{ status: 202 }});
+    }}
+    return Response.json({{ key: KEY, total: await total(env) }});
+  }},
+}} satisfies ExportedHandler<Env>;
+"#
+    )
+}
