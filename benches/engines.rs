@@ -5,6 +5,7 @@ use std::hint::black_box;
 
 use cf_scale::engine::cost::{PriceTable, UsageProfile, estimate};
 use cf_scale::engine::from_json;
+use cf_scale::engine::shard::{self, ShardRequest};
 use cf_scale::knowledge::knowledge;
 use criterion::{Criterion, criterion_group, criterion_main};
 use serde_json::json;
@@ -43,5 +44,46 @@ fn bench_cost(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, bench_cost);
+fn bench_shard(c: &mut Criterion) {
+    let k = knowledge().expect("knowledge loads");
+    let ctx = shard::Context {
+        limits: &k.limits,
+        prices: PriceTable::builtin(k),
+    };
+    let sizes: Vec<f64> = (0..1000).map(|i| f64::from(i % 97) * 0.05).collect();
+    let cases = [
+        (
+            "kv_key",
+            json!({"strategy": "kv_key", "key": "views:home", "peak_writes_per_second": 20, "reads_per_second": 50}),
+        ),
+        (
+            "d1_time",
+            json!({"strategy": "d1_time", "table": "events", "current_gb": 2, "growth_gb_per_month": 0.5, "retention_months": 3, "start_month": "2026-11"}),
+        ),
+        (
+            "d1_tenant",
+            json!({"strategy": "d1_tenant", "tenants": 1000, "avg_tenant_gb": 0.05, "largest_tenant_gb": 2}),
+        ),
+        (
+            "d1_tenant_1000_sizes",
+            json!({"strategy": "d1_tenant", "tenants": 1000, "avg_tenant_gb": 2.4, "largest_tenant_gb": 4.8, "tenant_sizes_gb": sizes}),
+        ),
+        (
+            "durable_object",
+            json!({"strategy": "durable_object", "peak_requests_per_second": 3000}),
+        ),
+        (
+            "queue",
+            json!({"strategy": "queue", "messages_per_second": 12000, "message_kb": 3, "processing_ms_per_message": 40}),
+        ),
+    ];
+    for (name, input) in cases {
+        let request: ShardRequest = from_json(input).expect("valid request");
+        c.bench_function(&format!("shard_plan/{name}"), |b| {
+            b.iter(|| shard::plan(black_box(&ctx), black_box(&request)).expect("plan"))
+        });
+    }
+}
+
+criterion_group!(benches, bench_cost, bench_shard);
 criterion_main!(benches);

@@ -4,6 +4,7 @@
 #
 #   1. `claude plugin validate --strict` accepts the plugin and its marketplace;
 #   2. `claude --plugin-dir . mcp list` connects to the server in place (release binary on PATH);
+#   0. tsc --strict accepts every TypeScript block the references and shard_plan produce;
 #   3. a copy of the repository added as a local marketplace, the plugin installed from it, and
 #      `claude mcp list` connects again: this time the launcher finds no binary and builds one
 #      into CLAUDE_PLUGIN_DATA with cargo.
@@ -32,6 +33,9 @@ cargo build --release --locked --manifest-path "$root/Cargo.toml"
 bin_dir="$root/target/release"
 version=$("$bin_dir/cf-scale" --version)
 echo "$version"
+
+step "type-checking generated plans and reference TypeScript"
+bash "$root/scripts/typecheck.sh" "$bin_dir/cf-scale"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

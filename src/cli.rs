@@ -195,7 +195,7 @@ fn execute(command: Command) -> Result<(), Error> {
         Command::Shard {
             strategy,
             input,
-            format,
+            mut format,
             fields,
         } => {
             let (name, request): (String, shard::ShardRequest) = match (strategy, input) {
@@ -207,6 +207,13 @@ fn execute(command: Command) -> Result<(), Error> {
                     (name.clone(), parsed.map_err(|e| format!("{name}: {e}"))?)
                 }
                 (Some(strategy), None) => {
+                    // Options given after the fields land among them: take --format back out.
+                    let mut fields = fields;
+                    if let Some(at) = fields.iter().position(|f| f == "--format") {
+                        let value = fields.get(at + 1).ok_or("--format needs a value")?;
+                        format = ReportFormat::from_str(value, true).map_err(|e| format!("--format: {e}"))?;
+                        fields.drain(at..at + 2);
+                    }
                     let value = shard_request(&strategy, &fields)?;
                     ("shard".to_owned(), engine::from_json(value).map_err(|e| format!("{strategy}: {e}"))?)
                 }

@@ -439,3 +439,68 @@ fn cli_cost_uses_a_replacement_price_table() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn cli_shard_from_flags_and_from_a_file() {
+    let out = cli(&[
+        "shard",
+        "kv_key",
+        "--key",
+        "views:home",
+        "--peak-writes-per-second",
+        "20",
+        "--format",
+        "json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let plan: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(plan["plan"]["shard_count"], 40);
+
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/shard/d1_time_tables.json"
+    );
+    let out = cli(&["shard", "--input", fixture]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with("**shard_plan `d1_time`**") && text.contains("```sql"),
+        "{text}"
+    );
+
+    let out = cli(&[
+        "shard",
+        "d1_tenant",
+        "--tenants",
+        "6",
+        "--avg-tenant-gb",
+        "2.9",
+        "--largest-tenant-gb",
+        "5",
+        "--tenant-sizes-gb",
+        "2,5,3,1,3.9,2.5",
+        "--format",
+        "json",
+    ]);
+    let plan: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(plan["plan"]["shared_databases"], 2);
+}
+
+#[test]
+fn cli_shard_bad_input_names_the_field() {
+    let out = cli(&["shard", "durable_object", "--peak-requests-per-second", "0"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("peak_requests_per_second") && err.contains("above 0"),
+        "{err}"
+    );
+    let out = cli(&["shard", "queue", "--mesages-per-second", "3"]);
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("did you mean `messages_per_second`"), "{err}");
+    let out = cli(&["shard"]);
+    assert_eq!(out.status.code(), Some(1));
+}

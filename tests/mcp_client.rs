@@ -370,6 +370,56 @@ async fn estimate_cost_uses_a_replacement_price_table() {
 }
 
 #[tokio::test]
+async fn shard_plan_documents_each_strategy_and_plans() {
+    let client = connect().await;
+    let tools = client.list_all_tools().await.unwrap();
+    let tool = tools
+        .iter()
+        .find(|t| t.name == "shard_plan")
+        .expect("shard_plan listed");
+    assert_eq!(tool.input_schema.get("type"), Some(&json!("object")));
+    let input = serde_json::to_string(&tool.input_schema).unwrap();
+    for strategy in ["kv_key", "d1_time", "d1_tenant", "durable_object", "queue"] {
+        assert!(input.contains(strategy), "{strategy} in {input}");
+    }
+    let res = client
+        .call_tool(
+            CallToolRequestParams::new("shard_plan").with_arguments(args(
+                json!({"strategy": "durable_object", "peak_requests_per_second": 3000}),
+            )),
+        )
+        .await
+        .unwrap();
+    assert_eq!(res.is_error, Some(false));
+    let plan = res.structured_content.unwrap();
+    assert_eq!(plan["strategy"], "durable_object");
+    assert_eq!(plan["plan"]["shard_count"], 6);
+    assert!(
+        plan["code"]["typescript"]
+            .as_str()
+            .unwrap()
+            .contains("idFromName")
+    );
+    let ContentBlock::Text(t) = &res.content[0] else {
+        panic!("text expected")
+    };
+    assert!(t.text.starts_with("**shard_plan `durable_object`**") && t.text.contains("```ts"));
+
+    let bad = client
+        .call_tool(CallToolRequestParams::new("shard_plan").with_arguments(args(
+            json!({"strategy": "queue", "messages_per_second": -1, "message_kb": 1, "processing_ms_per_message": 1}),
+        )))
+        .await
+        .unwrap();
+    assert_eq!(bad.is_error, Some(true));
+    let ContentBlock::Text(t) = &bad.content[0] else {
+        panic!("text expected")
+    };
+    assert!(t.text.starts_with("messages_per_second:"), "{}", t.text);
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test]
 async fn unknown_tool_is_invalid_params() {
     let client = connect().await;
     let err = client

@@ -160,7 +160,12 @@ pub(super) fn plan(ctx: &Context, i: &D1TenantInput) -> Result<ShardPlan, InputE
             }
             let mut sizes = Vec::with_capacity(list.len());
             for (k, v) in list.iter().enumerate() {
-                sizes.push(non_negative(&format!("tenant_sizes_gb[{k}]"), *v, 1e5)? + grown);
+                if !(v.is_finite() && (0.0..=1e5).contains(v)) {
+                    return Err(
+                        non_negative(&format!("tenant_sizes_gb[{k}]"), *v, 1e5).unwrap_err()
+                    );
+                }
+                sizes.push(v + grown);
             }
             Some(sizes)
         }

@@ -537,7 +537,7 @@ fn typescript(
 }}
 
 const TABLE = "{table}";
-const RETENTION_PERIODS_MONTHS = {retention}; // 0: keep everything online
+const RETENTION_PERIODS_MONTHS: number = {retention}; // 0: keep everything online
 
 function pad(n: number): string {{
   return String(n).padStart(2, "0");
