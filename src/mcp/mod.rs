@@ -27,10 +27,11 @@ use crate::resources::{self, ResourceError};
 const INSTRUCTIONS: &str = "\
 cf-scale: scaling and cost engineering for Cloudflare Workers, KV, D1, R2, Durable Objects, Queues, \
 Workflows and Hyperdrive. Start by reading skill://scale/SKILL.md (the decision matrix, growth \
-checklist and which pattern fits which bottleneck). Current prices and limits, each with its docs \
-source and date: scale://data/pricing and scale://data/limits; never quote them from memory. Code \
-for a pattern: scale://patterns/{id} (ids complete by prefix). Tool estimate_cost prices a usage \
-profile exactly (compare designs with compare_to, growth with curve). Prompts: scaling_review, \
+checklist and which pattern fits which bottleneck). Tools compute for the user's numbers: \
+estimate_cost prices a usage profile exactly (compare designs with compare_to, growth with curve); \
+shard_plan sizes KV key, D1 time/tenant, Durable Object and queue sharding and writes the code. \
+Prices and limits, each with its docs source and date: scale://data/pricing, scale://data/limits; \
+never quote them from memory. Code for a pattern: scale://patterns/{id}. Prompts: scaling_review, \
 cost_review.";
 
 /// The cf-scale MCP server. Cheap to construct: knowledge and any replacement price table are
