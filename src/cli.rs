@@ -1,4 +1,4 @@
-//! The command line: `cf-scale serve | resources | read | cost | shard`. Each command reads its input, calls the
+//! The command line: `cf-scale serve | resources | read | review | recommend | cost | shard`. Each command reads its input, calls the
 //! library, and renders; nothing here computes.
 
 use std::io::Write;
@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::engine::{self, cost, shard};
+use crate::engine::{self, cost, recommend, shard};
 use crate::pricing::PriceFile;
 use crate::{chart, knowledge, render, resources};
 
@@ -40,6 +40,32 @@ enum Command {
     Read {
         /// The resource URI (see `cf-scale resources`).
         uri: String,
+    },
+    /// Review a project: growth stage and checklist, ranked recommendations with evidence and
+    /// cost impact, headroom against every limit it touches, the monthly bill, and the shard
+    /// plans it calls for.
+    ///
+    /// With no arguments it reviews the built-in example project (examples/project.toml: a SaaS
+    /// API at 2M requests/day). `--context` takes your own (the `recommend_scaling` input, JSON
+    /// or TOML, `-` for stdin); `--usage` adds or replaces its monthly usage profile.
+    Review {
+        /// The project context (the recommend_scaling input).
+        #[arg(long, value_name = "FILE")]
+        context: Option<PathBuf>,
+        /// A usage profile (the estimate_cost input) for the bill and cost impacts.
+        #[arg(long, value_name = "FILE")]
+        usage: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
+    },
+    /// Recommendations for a project context (the `recommend_scaling` tool).
+    Recommend {
+        /// The project context, JSON or TOML; `-` reads stdin.
+        file: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
     },
     /// Price a usage profile: the exact monthly cost, itemised (the `estimate_cost` tool).
     ///
@@ -192,6 +218,76 @@ fn execute(command: Command) -> Result<(), Error> {
             std::io::stdout().lock().write_all(text.as_bytes())?;
             Ok(())
         }
+        Command::Review {
+            context,
+            usage,
+            format,
+        } => {
+            let (name, mut ctx) = match context {
+                Some(path) => (
+                    source_name(&path),
+                    parse_file::<recommend::ProjectContext>(&path)?,
+                ),
+                None => (
+                    "examples/project.toml".to_owned(),
+                    engine::from_toml_str(EXAMPLE_PROJECT)
+                        .map_err(|e| format!("examples/project.toml: {e}"))?,
+                ),
+            };
+            if let Some(path) = usage {
+                ctx.usage = Some(read_profile(&path)?);
+            }
+            if ctx.today.is_none() {
+                ctx.today = Some(today_utc());
+            }
+            let k = knowledge::knowledge()?;
+            let prices = cost::PriceTable::builtin(k);
+            let report =
+                recommend::recommend(k, &prices, &ctx).map_err(|e| format!("{name}: {e}"))?;
+            let text = match format {
+                ReportFormat::Json => {
+                    let bill = ctx
+                        .usage
+                        .as_ref()
+                        .map(|u| cost::estimate(&prices, &k.limits, u))
+                        .transpose()?;
+                    serde_json::to_string_pretty(
+                        &serde_json::json!({"review": report, "cost": bill}),
+                    )? + "\n"
+                }
+                ReportFormat::Text | ReportFormat::Markdown => {
+                    let mut text = format!(
+                        "cf-scale review of {name}\n\n{}",
+                        render::recommend_markdown(&report)
+                    );
+                    if let Some(u) = &ctx.usage {
+                        let bill = cost::estimate(&prices, &k.limits, u)
+                            .map_err(|e| format!("{name}: usage: {e}"))?;
+                        text.push_str("\n## Monthly cost\n\n");
+                        text.push_str(&match format {
+                            ReportFormat::Text => render::cost_text(&bill),
+                            _ => render::cost_markdown(&bill),
+                        });
+                    }
+                    text
+                }
+            };
+            std::io::stdout().lock().write_all(text.as_bytes())?;
+            Ok(())
+        }
+        Command::Recommend { file, format } => {
+            let name = source_name(&file);
+            let ctx: recommend::ProjectContext = parse_file(&file)?;
+            let k = knowledge::knowledge()?;
+            let report = recommend::recommend(k, &cost::PriceTable::builtin(k), &ctx)
+                .map_err(|e| format!("{name}: {e}"))?;
+            let text = match format {
+                ReportFormat::Json => serde_json::to_string_pretty(&report)? + "\n",
+                _ => render::recommend_markdown(&report),
+            };
+            std::io::stdout().lock().write_all(text.as_bytes())?;
+            Ok(())
+        }
         Command::Shard {
             strategy,
             input,
@@ -233,6 +329,30 @@ fn execute(command: Command) -> Result<(), Error> {
             Ok(())
         }
     }
+}
+
+/// The example project `cf-scale review` reviews without arguments.
+const EXAMPLE_PROJECT: &str = include_str!("../examples/project.toml");
+
+/// Today's UTC date, `YYYY-MM-DD`: the front end reads the clock so the engines need not.
+fn today_utc() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let (y, m, d) = engine::shard::civil_from_days((secs / 86_400) as i64);
+    format!("{y}-{m:02}-{d:02}")
+}
+
+/// Reads a JSON or TOML file (or stdin for `-`) into an engine input type.
+fn parse_file<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, Error> {
+    let name = source_name(path);
+    let text = read_text(path)?;
+    let parsed = if is_json(path, &text) {
+        engine::from_json_str(&text)
+    } else {
+        engine::from_toml_str(&text)
+    };
+    Ok(parsed.map_err(|e| format!("{name}: {e}"))?)
 }
 
 fn read_text(path: &Path) -> Result<String, Error> {

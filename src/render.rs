@@ -300,3 +300,101 @@ pub fn shard_markdown(p: &crate::engine::shard::ShardPlan) -> String {
     }
     s
 }
+
+/// Recommendations as compact markdown: stage, ranked recommendations, headroom, anti-patterns,
+/// open checklist items and what is missing.
+pub fn recommend_markdown(r: &crate::engine::recommend::Recommendations) -> String {
+    use crate::engine::recommend::ItemStatus;
+    let mut s = String::with_capacity(4096);
+    let _ = writeln!(
+        s,
+        "**Stage: {}** · {} recommendation{}{}",
+        r.stage.title,
+        r.recommendations.len(),
+        if r.recommendations.len() == 1 {
+            ""
+        } else {
+            "s"
+        },
+        r.monthly_cost_usd
+            .map(|c| format!(" · bill {}/month", dollars(c)))
+            .unwrap_or_default()
+    );
+    for (n, rec) in r.recommendations.iter().enumerate() {
+        let sev = format!("{:?}", rec.severity).to_ascii_lowercase();
+        let cost = rec
+            .cost_impact_usd_per_month
+            .map(|c| format!(" Cost impact: {}/month.", signed(c)))
+            .unwrap_or_default();
+        let _ = writeln!(
+            s,
+            "\n{}. **[{sev}] {}** (`{}`, {})\n   Evidence: {}.{cost}\n   Do: {}\n   Code: {}. Trade-off: {}",
+            n + 1,
+            rec.title,
+            rec.id,
+            rec.bottleneck,
+            rec.evidence,
+            rec.actions.join("; "),
+            rec.pattern,
+            rec.tradeoffs
+        );
+        if let Some(p) = &rec.shard_plan {
+            let _ = writeln!(s, "   Plan (`shard_plan` {}): {}", p.strategy, p.summary);
+        }
+    }
+    if !r.headroom.is_empty() {
+        s.push_str("\n| limit | current | max | used | months to hit |\n|---|---|---|---|---|\n");
+        for h in &r.headroom {
+            let num = |v: f64| grouped(Decimal::try_from(v).unwrap_or_default().round_dp(2));
+            let months = h.months_until_hit.map_or("—".to_owned(), num);
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} {} | {}% | {months} |",
+                h.limit,
+                num(h.current),
+                num(h.max),
+                h.unit,
+                num(h.utilisation * 100.0)
+            );
+        }
+    }
+    if !r.anti_patterns.is_empty() {
+        s.push_str("\nAnti-patterns seen:\n");
+        for a in &r.anti_patterns {
+            let _ = writeln!(s, "- {} (`{}`): {}", a.title, a.id, a.instead);
+        }
+    }
+    let todo: Vec<_> = r
+        .stage
+        .checklist
+        .iter()
+        .filter(|c| c.status == ItemStatus::Todo)
+        .collect();
+    let unknown = r
+        .stage
+        .checklist
+        .iter()
+        .filter(|c| c.status == ItemStatus::Unknown)
+        .count();
+    let done = r
+        .stage
+        .checklist
+        .iter()
+        .filter(|c| c.status == ItemStatus::Done)
+        .count();
+    let _ = writeln!(
+        s,
+        "\nChecklist up to this stage: {done} done, {} to do, {unknown} unknown.",
+        todo.len()
+    );
+    for c in todo {
+        let _ = writeln!(s, "- todo ({}): {}", c.stage, c.text);
+    }
+    if !r.missing.is_empty() {
+        s.push_str("\nWould sharpen this:\n");
+        for m in &r.missing {
+            let _ = writeln!(s, "- `{}`: {}", m.field, m.why);
+        }
+    }
+    s
+}

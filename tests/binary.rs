@@ -504,3 +504,64 @@ fn cli_shard_bad_input_names_the_field() {
     let out = cli(&["shard"]);
     assert_eq!(out.status.code(), Some(1));
 }
+
+#[test]
+fn cli_review_without_arguments_reviews_the_example_project() {
+    let out = cli(&["review"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with("cf-scale review of examples/project.toml"),
+        "{text}"
+    );
+    assert!(
+        text.contains("[critical]")
+            && text.contains("| limit |")
+            && text.contains("## Monthly cost"),
+        "{text}"
+    );
+
+    let out = cli(&["review", "--format", "json"]);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["review"]["recommendations"].as_array().unwrap().len() >= 5);
+    assert_eq!(v["review"]["monthly_cost_usd"], v["cost"]["total_usd"]);
+}
+
+#[test]
+fn cli_recommend_and_review_take_a_context_file() {
+    let out = cli_stdin(
+        &["recommend", "-", "--format", "json"],
+        r#"{"observations": {"worker_memory_mb": 120}}"#,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["recommendations"][0]["id"], "worker-streaming");
+    assert_eq!(v["recommendations"][0]["severity"], "high");
+
+    let usage = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/saas.toml");
+    let out = cli_stdin(
+        &["review", "--context", "-", "--usage", usage],
+        r#"{"requests_per_day": 3000000}"#,
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("Stage: 1M requests/day") && text.contains("$129.59"),
+        "{text}"
+    );
+
+    let out = cli_stdin(&["recommend", "-"], r#"{"observations": {"tenants": -1}}"#);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .contains("observations.tenants")
+    );
+}

@@ -185,3 +185,56 @@ fn every_reference_heading_has_an_anchor_and_code() {
         );
     }
 }
+
+/// Rules, checklist items and anti-patterns only test signals the recommend engine knows, cost
+/// changes only touch real usage fields, and shard rules name real strategies.
+#[test]
+fn rules_use_known_signals_fields_and_strategies() {
+    use cf_scale::engine::recommend::SIGNALS;
+    let known = |s: &str| SIGNALS.iter().any(|(name, _)| *name == s);
+    let usage = serde_json::to_value(cf_scale::engine::cost::UsageProfile::default()).unwrap();
+    for row in &k().matrix {
+        for rule in &row.recommend {
+            for c in &rule.when {
+                assert!(known(&c.signal), "{}: unknown signal {}", rule.id, c.signal);
+            }
+            if let Some(u) = &rule.utilisation {
+                assert!(known(&u.signal), "{}: unknown signal {}", rule.id, u.signal);
+            }
+            for c in &rule.cost {
+                for path in std::iter::once(&c.field).chain(c.to.as_ref()) {
+                    let (p, f) = path.split_once('.').unwrap();
+                    assert!(
+                        usage[p].get(f).is_some(),
+                        "{}: no usage field {path}",
+                        rule.id
+                    );
+                }
+            }
+            if let Some(s) = &rule.shard {
+                assert!(
+                    ["kv_key", "d1_time", "d1_tenant", "durable_object", "queue"]
+                        .contains(&s.as_str()),
+                    "{s}"
+                );
+            }
+        }
+    }
+    for h in &k().headroom {
+        assert!(known(&h.signal), "headroom: unknown signal {}", h.signal);
+        assert!(
+            ["traffic", "none"].contains(&h.growth.as_str()) || known(&h.growth),
+            "{}",
+            h.growth
+        );
+    }
+    let conditions = k()
+        .checklist
+        .iter()
+        .flat_map(|s| &s.item)
+        .flat_map(|i| &i.done_when)
+        .chain(k().anti_patterns.iter().flat_map(|a| &a.detect));
+    for c in conditions {
+        assert!(known(&c.signal), "unknown signal {}", c.signal);
+    }
+}

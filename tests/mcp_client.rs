@@ -420,6 +420,58 @@ async fn shard_plan_documents_each_strategy_and_plans() {
 }
 
 #[tokio::test]
+async fn recommend_scaling_ranks_with_evidence_and_lists_missing() {
+    let client = connect().await;
+    let tools = client.list_all_tools().await.unwrap();
+    let names: Vec<_> = tools.iter().map(|t| t.name.as_ref()).collect();
+    assert!(names.contains(&"recommend_scaling"), "{names:?}");
+    let res = client
+        .call_tool(
+            CallToolRequestParams::new("recommend_scaling").with_arguments(args(json!({
+                "requests_per_day": 2_000_000,
+                "services": ["workers", "kv", "queues"],
+                "observations": {"kv_hot_key_writes_per_second": 3, "queue_has_dlq": false}
+            }))),
+        )
+        .await
+        .unwrap();
+    assert_eq!(res.is_error, Some(false));
+    let report = res.structured_content.unwrap();
+    assert_eq!(report["stage"]["id"], "1m");
+    assert_eq!(report["recommendations"][0]["id"], "kv-key-sharding");
+    assert_eq!(report["recommendations"][0]["severity"], "critical");
+    assert_eq!(
+        report["recommendations"][0]["cost_impact_usd_per_month"],
+        json!(null)
+    );
+    assert!(
+        report["missing"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["field"] == "usage")
+    );
+    let ContentBlock::Text(t) = &res.content[0] else {
+        panic!("text expected")
+    };
+    assert!(
+        t.text.starts_with("**Stage: 1M requests/day**"),
+        "{}",
+        t.text
+    );
+
+    let bad = client
+        .call_tool(
+            CallToolRequestParams::new("recommend_scaling")
+                .with_arguments(args(json!({"requests_per_day": -5}))),
+        )
+        .await
+        .unwrap();
+    assert_eq!(bad.is_error, Some(true));
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test]
 async fn unknown_tool_is_invalid_params() {
     let client = connect().await;
     let err = client

@@ -3,6 +3,7 @@
 
 pub mod cost;
 mod input;
+pub mod recommend;
 pub mod shard;
 
 use rust_decimal::Decimal;

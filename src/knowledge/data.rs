@@ -88,6 +88,8 @@ pub(super) struct LimitsFile {
 #[serde(deny_unknown_fields)]
 pub(super) struct MatrixFile {
     pub row: Vec<MatrixRow>,
+    #[serde(default)]
+    pub headroom: Vec<HeadroomSpec>,
 }
 
 #[derive(Deserialize)]
@@ -283,6 +285,162 @@ pub struct MatrixRow {
     pub source: String,
     /// The date of that page.
     pub as_of: String,
+    /// The recommendations this row makes, and when (evaluated by `recommend_scaling`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub recommend: Vec<RecommendRule>,
+}
+
+/// How bad a finding is.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// A limit is breached or about to be: requests fail.
+    Critical,
+    /// Close to a limit, or a failure mode is unguarded.
+    High,
+    /// Worth doing at this scale.
+    Medium,
+    /// An optimisation.
+    Low,
+}
+
+/// A comparison of a context signal with a value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Op {
+    /// Greater than.
+    Gt,
+    /// Greater than or equal.
+    Gte,
+    /// Less than.
+    Lt,
+    /// Less than or equal.
+    Lte,
+    /// Equal.
+    Eq,
+}
+
+/// A signal's value: a number or a yes/no.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum SignalValue {
+    /// A yes/no observation, or whether a service is used.
+    Bool(bool),
+    /// A measured or derived number.
+    Number(f64),
+}
+
+/// `signal op value`, e.g. `d1_read_latency_p95_ms gt 50`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Condition {
+    /// A signal name of the project context (see the recommend engine's vocabulary).
+    pub signal: String,
+    /// The comparison.
+    pub op: Op,
+    /// The value compared with.
+    pub value: SignalValue,
+}
+
+/// A signal measured against a documented limit.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UtilisationSpec {
+    /// The signal.
+    pub signal: String,
+    /// The limit row id (`limits.toml`), Paid value.
+    pub limit: String,
+    /// Multiplies the limit into the signal's unit (e.g. 3600 for hours to seconds).
+    #[serde(default = "one")]
+    pub limit_factor: f64,
+    /// The recommendation triggers at this fraction of the limit.
+    pub trigger_at: f64,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+/// A severity that applies from a utilisation on.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Escalation {
+    /// Fraction of the limit.
+    pub at: f64,
+    /// Severity from there on.
+    pub severity: Severity,
+}
+
+/// A change to the usage profile that the recommendation would make, for its cost impact:
+/// `field` is multiplied by `factor`; with `to`, the amount removed is added to that field.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CostChange {
+    /// A usage field path, e.g. `d1.storage_gb`.
+    pub field: String,
+    /// What remains of it.
+    pub factor: f64,
+    /// Where the removed amount goes, e.g. `r2.storage_gb`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+}
+
+/// One recommendation rule of a matrix row.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecommendRule {
+    /// Stable id, e.g. `kv-key-sharding`.
+    pub id: String,
+    /// What to do, in a line.
+    pub title: String,
+    /// Severity when triggered (utilisation may raise it).
+    pub severity: Severity,
+    /// Anchor id of the pattern with the code.
+    pub pattern: String,
+    /// Steps, in order.
+    pub actions: Vec<String>,
+    /// What it costs in complexity or consistency.
+    pub tradeoffs: String,
+    /// Conditions that must all hold.
+    #[serde(default)]
+    pub when: Vec<Condition>,
+    /// The limit the rule measures, when it measures one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub utilisation: Option<UtilisationSpec>,
+    /// Severities by utilisation, highest threshold first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub escalate: Vec<Escalation>,
+    /// A `shard_plan` strategy to run for the context's numbers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<String>,
+    /// How the usage changes, for the cost impact.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cost: Vec<CostChange>,
+    /// What an assumption behind `cost` is, in words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost_assumption: Option<String>,
+    /// The Cloudflare docs page behind the threshold.
+    pub source: String,
+    /// The date of that page.
+    pub as_of: String,
+}
+
+/// A limit the context is measured against in the headroom table.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HeadroomSpec {
+    /// The signal.
+    pub signal: String,
+    /// The limit row id.
+    pub limit: String,
+    /// Multiplies the limit into the signal's unit.
+    #[serde(default = "one")]
+    pub limit_factor: f64,
+    /// How the signal grows: `traffic` (with growth_percent_per_month) or the name of a signal
+    /// giving its growth per month.
+    pub growth: String,
 }
 
 /// One traffic tier of the growth checklist.
@@ -310,6 +468,9 @@ pub struct ChecklistItem {
     /// Anchor id of the pattern section that shows how.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pattern: Option<String>,
+    /// Conditions that show the item is done (all must hold; unknown signals leave it unknown).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub done_when: Vec<Condition>,
     /// The Cloudflare docs page behind the item.
     pub source: String,
     /// The date of that page.
@@ -331,6 +492,9 @@ pub struct AntiPattern {
     /// Anchor id of the pattern section that shows how.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pattern: Option<String>,
+    /// Conditions that detect the anti-pattern in a project context (all must hold).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub detect: Vec<Condition>,
     /// The Cloudflare docs page behind the row.
     pub source: String,
     /// The date of that page.

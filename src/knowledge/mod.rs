@@ -13,8 +13,9 @@ use std::sync::OnceLock;
 use include_dir::{Dir, File, include_dir};
 
 pub use data::{
-    AntiPattern, BillingRule, ChecklistItem, Limit, LimitValue, MatrixRow, Period, Price,
-    PricingFile, Rounding, Stage,
+    AntiPattern, BillingRule, ChecklistItem, Condition, CostChange, Escalation, HeadroomSpec,
+    Limit, LimitValue, MatrixRow, Op, Period, Price, PricingFile, RecommendRule, Rounding,
+    Severity, SignalValue, Stage, UtilisationSpec,
 };
 pub use patterns::Pattern;
 
@@ -49,8 +50,10 @@ pub struct Knowledge {
     pub billing_rules: Vec<BillingRule>,
     /// Platform limits (`data/limits.toml`).
     pub limits: Vec<Limit>,
-    /// The scaling decision matrix (`data/matrix.toml`).
+    /// The scaling decision matrix (`data/matrix.toml`), with its recommendation rules.
     pub matrix: Vec<MatrixRow>,
+    /// The limits the headroom table measures (`[[headroom]]` of `data/matrix.toml`).
+    pub headroom: Vec<HeadroomSpec>,
     /// The growth checklist, one stage per traffic tier (`data/checklist.toml`).
     pub checklist: Vec<Stage>,
     /// Anti-patterns (`data/anti_patterns.toml`).
@@ -102,11 +105,13 @@ impl Knowledge {
             }
         }
         let pricing = data::parse::<PricingFile>("data/pricing.toml")?;
+        let matrix = data::parse::<data::MatrixFile>("data/matrix.toml")?;
         Ok(Self {
             pricing: pricing.price,
             billing_rules: pricing.rule,
             limits: data::parse::<data::LimitsFile>("data/limits.toml")?.limit,
-            matrix: data::parse::<data::MatrixFile>("data/matrix.toml")?.row,
+            matrix: matrix.row,
+            headroom: matrix.headroom,
             checklist: data::parse::<data::ChecklistFile>("data/checklist.toml")?.stage,
             anti_patterns: data::parse::<data::AntiPatternsFile>("data/anti_patterns.toml")?
                 .anti_pattern,
@@ -240,6 +245,45 @@ impl Knowledge {
             if self.pattern(anchor).is_none() {
                 out.push(format!(
                     "{file}: `{id}` points at missing pattern anchor `{anchor}`"
+                ));
+            }
+        }
+        let mut rule_ids = std::collections::HashSet::new();
+        for row in &self.matrix {
+            for rule in &row.recommend {
+                let id = rule.id.as_str();
+                cited.push(("matrix rule", id, rule.source.as_str(), rule.as_of.as_str()));
+                if !rule_ids.insert(id) {
+                    out.push(format!("matrix: duplicate recommendation id `{id}`"));
+                }
+                if self.pattern(&rule.pattern).is_none() {
+                    out.push(format!(
+                        "matrix: `{id}` points at missing pattern anchor `{}`",
+                        rule.pattern
+                    ));
+                }
+                if let Some(u) = &rule.utilisation
+                    && self.limit(&u.limit).is_none()
+                {
+                    out.push(format!(
+                        "matrix: `{id}` measures missing limit `{}`",
+                        u.limit
+                    ));
+                }
+            }
+        }
+        for h in &self.headroom {
+            if self.limit(&h.limit).is_none() {
+                out.push(format!(
+                    "matrix: headroom of `{}` uses missing limit `{}`",
+                    h.signal, h.limit
+                ));
+            }
+        }
+        for (file, id, source, as_of) in cited.iter().filter(|c| c.0 == "matrix rule") {
+            if !source.starts_with("https://") || !data::is_iso_date(as_of) {
+                out.push(format!(
+                    "{file}: `{id}` needs an https source and a YYYY-MM-DD as_of"
                 ));
             }
         }

@@ -14,7 +14,7 @@ use rmcp::{
 use serde::Serialize;
 
 use super::CfScale;
-use crate::engine::{self, cost, shard};
+use crate::engine::{self, cost, recommend, shard};
 use crate::knowledge;
 use crate::render;
 
@@ -98,6 +98,35 @@ impl CfScale {
         };
         match shard::plan(&ctx, &request) {
             Ok(p) => report(&p, render::shard_markdown(&p)),
+            Err(e) => failure(e),
+        }
+    }
+
+    /// What breaks first for a project, why, and what to do.
+    #[tool(
+        name = "recommend_scaling",
+        description = "Start here for any 'will this scale / what should we fix' question about a Cloudflare Workers project. Give what you know (requests_per_day, peak_requests_per_second, growth_percent_per_month, services, observations such as d1_database_gb, kv_hot_key_writes_per_second, d1_read_latency_p95_ms, queue_has_dlq, and optionally a usage profile as in estimate_cost); leave out what you do not know. Returns the growth stage with its checklist (done / todo / unknown), recommendations ranked by severity with the evidence (your number vs the documented limit), utilisation, actions, the pattern URI with code, monthly cost impact and trade-offs, a headroom table of every limit touched with months until it is hit, anti-patterns seen, and `missing`: the observations that would change the advice. Ask the user for the missing ones that matter.",
+        input_schema = schema_for_input::<recommend::ProjectContext>().unwrap_or_default(),
+        output_schema = schema_for_output::<recommend::Recommendations>(),
+        annotations(title = "Recommend scaling work", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = false)
+    )]
+    async fn recommend_scaling(&self, Parameters(args): Parameters<JsonObject>) -> CallToolResult {
+        let ctx: recommend::ProjectContext =
+            match engine::from_json(serde_json::Value::Object(args)) {
+                Ok(c) => c,
+                Err(e) => return failure(e),
+            };
+        let k = match knowledge::knowledge() {
+            Ok(k) => k,
+            Err(e) => return failure(e),
+        };
+        let file = match self.price_file() {
+            Ok(f) => f,
+            Err(e) => return failure(e),
+        };
+        let prices = file.map_or_else(|| cost::PriceTable::builtin(k), |f| f.table(k));
+        match recommend::recommend(k, &prices, &ctx) {
+            Ok(r) => report(&r, render::recommend_markdown(&r)),
             Err(e) => failure(e),
         }
     }

@@ -15,6 +15,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 pub use d1_tenant::{D1TenantInput, D1TenantPlan, DedicatedTenant};
+pub(crate) use d1_time::civil_from_days;
 pub use d1_time::{D1TimeInput, D1TimePlan, PartitionLayout, PartitionPeriod};
 pub use durable_object::{DurableObjectInput, DurableObjectPlan};
 pub use kv_key::{KvKeyInput, KvKeyPlan};

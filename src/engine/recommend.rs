@@ -1,0 +1,857 @@
+//! `recommend_scaling`: what breaks first for a project, why, and what to do.
+//!
+//! The rules are data: each `[[row.recommend]]` of `matrix.toml` names its conditions, the limit
+//! it measures and the severities by utilisation; checklist items say when they are done;
+//! anti-patterns say how they are detected. This engine evaluates them against the signals of a
+//! [`ProjectContext`], ranks what triggers, prices it with the cost engine when usage is given,
+//! and sizes it with the shard engine when a rule asks.
+
+use rust_decimal::Decimal;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::engine::cost::{self, PriceTable, UsageProfile};
+use crate::engine::shard::{self, ShardRequest};
+use crate::engine::{InputError, Plan, from_json};
+use crate::knowledge::{
+    Condition, Knowledge, LimitValue, Op, RecommendRule, Severity, SignalValue,
+};
+
+/// A Cloudflare product a project uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Service {
+    /// Workers.
+    Workers,
+    /// Workers KV.
+    Kv,
+    /// D1.
+    D1,
+    /// R2.
+    R2,
+    /// Durable Objects.
+    DurableObjects,
+    /// Queues.
+    Queues,
+    /// Workflows.
+    Workflows,
+    /// Hyperdrive.
+    Hyperdrive,
+    /// Workers Analytics Engine.
+    AnalyticsEngine,
+    /// Vectorize.
+    Vectorize,
+}
+
+/// What is known from measurements. Every field is optional: leave out what you do not know
+/// (unknown is not zero; the report lists what would sharpen it).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Observations {
+    /// p95 latency of D1 reads as users see it, ms.
+    pub d1_read_latency_p95_ms: Option<f64>,
+    /// Size of the largest D1 database, GB.
+    pub d1_database_gb: Option<f64>,
+    /// GB that database grows per month.
+    pub d1_growth_gb_per_month: Option<f64>,
+    /// Writes per second to that database at peak.
+    pub d1_writes_per_second: Option<f64>,
+    /// D1 queries per request on the hottest route.
+    pub d1_queries_per_request: Option<f64>,
+    /// Writes per second to the hottest KV key at peak.
+    pub kv_hot_key_writes_per_second: Option<f64>,
+    /// Fraction of KV reads served from the local cache (0 to 1).
+    pub kv_cache_hit_rate: Option<f64>,
+    /// Peak memory of a Worker isolate, MB.
+    pub worker_memory_mb: Option<f64>,
+    /// p99 CPU time per request, ms.
+    pub worker_cpu_ms_p99: Option<f64>,
+    /// Subrequests per request on the busiest route.
+    pub subrequests_per_request: Option<f64>,
+    /// Messages waiting in the busiest queue.
+    pub queue_backlog_messages: Option<f64>,
+    /// Age of the oldest unprocessed message, seconds.
+    pub queue_consumer_lag_seconds: Option<f64>,
+    /// Whether every queue consumer has a dead-letter queue.
+    pub queue_has_dlq: Option<bool>,
+    /// Size of the largest upload through the Worker, MB.
+    pub r2_upload_mb: Option<f64>,
+    /// Requests per second to the busiest Durable Object at peak.
+    pub durable_object_peak_rps_per_object: Option<f64>,
+    /// Fraction of cacheable requests answered by the edge cache (0 to 1).
+    pub edge_cache_hit_rate: Option<f64>,
+    /// Reads per write on the main data.
+    pub read_write_ratio: Option<f64>,
+    /// How stale a read may be, seconds.
+    pub staleness_tolerance_seconds: Option<f64>,
+    /// Number of tenants.
+    pub tenants: Option<f64>,
+    /// Whether Smart Placement is on.
+    pub smart_placement: Option<bool>,
+    /// Whether users are spread across continents.
+    pub users_global: Option<bool>,
+}
+
+/// What an agent knows about a project, the input of `recommend_scaling`. Everything is
+/// optional; unknown fields are rejected.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectContext {
+    /// `paid` or `free`; unknown is assumed Paid.
+    #[serde(default)]
+    pub plan: Option<Plan>,
+    /// Requests per day today: picks the growth stage.
+    #[serde(default)]
+    pub requests_per_day: Option<f64>,
+    /// Requests per second at peak.
+    #[serde(default)]
+    pub peak_requests_per_second: Option<f64>,
+    /// Traffic growth per month, percent (e.g. 15): projects when limits are hit.
+    #[serde(default)]
+    pub growth_percent_per_month: Option<f64>,
+    /// The products the project uses.
+    #[serde(default)]
+    pub services: Option<Vec<Service>>,
+    /// Measurements.
+    #[serde(default)]
+    pub observations: Observations,
+    /// Optional monthly usage (the `estimate_cost` input): recommendations then carry their cost
+    /// impact and the report its monthly cost.
+    #[serde(default)]
+    pub usage: Option<UsageProfile>,
+    /// Today's date, `YYYY-MM` or `YYYY-MM-DD` (engines read no clock): names D1 partitions.
+    #[serde(default)]
+    pub today: Option<String>,
+}
+
+/// Whether a checklist item is in place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemStatus {
+    /// The context shows it is done.
+    Done,
+    /// The context shows it is not.
+    Todo,
+    /// The context does not say.
+    Unknown,
+}
+
+/// One checklist item and its status.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ChecklistStatus {
+    /// The stage it belongs to.
+    pub stage: String,
+    /// Item id.
+    pub id: String,
+    /// What to do.
+    pub text: String,
+    /// Done, todo or unknown (unknown is not todo).
+    pub status: ItemStatus,
+    /// The pattern with the code, as a resource URI.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<String>,
+}
+
+/// The traffic tier and its checklist.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct StageReport {
+    /// `before-launch`, `10k`, `100k`, `1m` or `10m`.
+    pub id: String,
+    /// Human title.
+    pub title: String,
+    /// The items of this stage and the ones before it.
+    pub checklist: Vec<ChecklistStatus>,
+}
+
+/// How well a recommendation is grounded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EvidenceLevel {
+    /// From the caller's measurements.
+    Measured,
+    /// Computed from them.
+    Derived,
+    /// From an assumption.
+    Assumed,
+}
+
+/// A `shard_plan` run for a recommendation.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ShardSummary {
+    /// The strategy.
+    pub strategy: String,
+    /// The plan's summary; call `shard_plan` with the same strategy for the code.
+    pub summary: String,
+}
+
+/// One ranked recommendation.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Recommendation {
+    /// Stable id, e.g. `kv-key-sharding`.
+    pub id: String,
+    /// What to do.
+    pub title: String,
+    /// critical | high | medium | low.
+    pub severity: Severity,
+    /// The resource that runs out.
+    pub bottleneck: String,
+    /// The input that triggered it, and what it is measured against.
+    pub evidence: String,
+    /// Fraction of the limit in use, when a limit applies.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub utilisation: Option<f64>,
+    /// Steps, in order.
+    pub actions: Vec<String>,
+    /// The pattern with the code: a `scale://patterns/{id}` URI.
+    pub pattern: String,
+    /// Monthly cost change from the cost engine; null when not computable (no usage given, or
+    /// the rule has no usage model), never 0 as a stand-in.
+    #[serde(with = "rust_decimal::serde::float_option")]
+    #[schemars(with = "Option<f64>")]
+    pub cost_impact_usd_per_month: Option<Decimal>,
+    /// What it costs in complexity or consistency.
+    pub tradeoffs: String,
+    /// measured | derived | assumed.
+    pub evidence_level: EvidenceLevel,
+    /// The shard plan for the context's numbers, when the rule calls for one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shard_plan: Option<ShardSummary>,
+}
+
+/// A limit the context touches.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Headroom {
+    /// Limit id in `scale://data/limits`.
+    pub limit: String,
+    /// The signal measured.
+    pub signal: String,
+    /// Its value.
+    pub current: f64,
+    /// The limit, in the signal's unit.
+    pub max: f64,
+    /// Unit of the limit.
+    pub unit: String,
+    /// current ÷ max.
+    pub utilisation: f64,
+    /// Months until the limit is reached at the stated growth (none without growth).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub months_until_hit: Option<f64>,
+    /// The docs page of the limit.
+    pub source: String,
+}
+
+/// An anti-pattern the context shows.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct DetectedAntiPattern {
+    /// Id in `scale://data/anti-patterns`.
+    pub id: String,
+    /// Name.
+    pub title: String,
+    /// Why it fails.
+    pub problem: String,
+    /// What to do instead.
+    pub instead: String,
+}
+
+/// An observation that would change the advice.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Missing {
+    /// The field to provide (`observations.<name>` unless it is top-level).
+    pub field: String,
+    /// Which decisions it feeds.
+    pub why: String,
+}
+
+/// The report of `recommend_scaling`.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Recommendations {
+    /// The traffic tier and its checklist.
+    pub stage: StageReport,
+    /// What to do, most severe first.
+    pub recommendations: Vec<Recommendation>,
+    /// Every limit the context touches.
+    pub headroom: Vec<Headroom>,
+    /// Anti-patterns detected.
+    pub anti_patterns: Vec<DetectedAntiPattern>,
+    /// Observations that would sharpen the answer.
+    pub missing: Vec<Missing>,
+    /// The monthly cost of `usage`, when given.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        with = "rust_decimal::serde::float_option",
+        default
+    )]
+    #[schemars(with = "Option<f64>")]
+    pub monthly_cost_usd: Option<Decimal>,
+    /// How the context was read.
+    pub assumptions: Vec<String>,
+}
+
+/// Every signal a rule may test, with what it is; the knowledge tests check that rules use no
+/// other.
+pub const SIGNALS: &[(&str, &str)] = &[
+    ("requests_per_day", "requests per day"),
+    ("peak_requests_per_second", "peak requests per second"),
+    ("growth_percent_per_month", "traffic growth per month"),
+    ("plan_paid", "whether the account is on Workers Paid"),
+    ("d1_read_latency_p95_ms", "p95 D1 read latency"),
+    ("d1_database_gb", "size of the largest D1 database"),
+    ("d1_growth_gb_per_month", "D1 growth per month"),
+    ("d1_writes_per_second", "D1 writes per second at peak"),
+    ("d1_queries_per_request", "D1 queries per request"),
+    (
+        "kv_hot_key_writes_per_second",
+        "writes per second to the hottest KV key",
+    ),
+    ("kv_cache_hit_rate", "KV cache hit rate"),
+    ("worker_memory_mb", "peak Worker memory"),
+    ("worker_cpu_ms_p99", "p99 CPU per request"),
+    ("subrequests_per_request", "subrequests per request"),
+    ("queue_backlog_messages", "queue backlog"),
+    ("queue_consumer_lag_seconds", "queue consumer lag"),
+    (
+        "queue_has_dlq",
+        "whether consumers have a dead-letter queue",
+    ),
+    ("r2_upload_mb", "largest upload through the Worker"),
+    (
+        "durable_object_peak_rps_per_object",
+        "requests per second to the busiest Durable Object",
+    ),
+    ("edge_cache_hit_rate", "edge cache hit rate"),
+    ("read_write_ratio", "reads per write"),
+    ("staleness_tolerance_seconds", "how stale reads may be"),
+    ("tenants", "number of tenants"),
+    ("smart_placement", "whether Smart Placement is on"),
+    ("users_global", "whether users are global"),
+    ("uses_workers", "whether Workers is used"),
+    ("uses_kv", "whether KV is used"),
+    ("uses_d1", "whether D1 is used"),
+    ("uses_r2", "whether R2 is used"),
+    ("uses_durable_objects", "whether Durable Objects are used"),
+    ("uses_queues", "whether Queues are used"),
+    ("uses_workflows", "whether Workflows are used"),
+    ("uses_hyperdrive", "whether Hyperdrive is used"),
+    ("uses_analytics_engine", "whether Analytics Engine is used"),
+    ("uses_vectorize", "whether Vectorize is used"),
+];
+
+impl ProjectContext {
+    /// The value of a signal, or `None` when the context does not say.
+    pub fn signal(&self, name: &str) -> Option<SignalValue> {
+        let o = &self.observations;
+        let num = |v: Option<f64>| v.map(SignalValue::Number);
+        let flag = |v: Option<bool>| v.map(SignalValue::Bool);
+        if let Some(service) = name.strip_prefix("uses_") {
+            let wanted: Service = from_json(serde_json::Value::from(service)).ok()?;
+            return self
+                .services
+                .as_ref()
+                .map(|s| SignalValue::Bool(s.contains(&wanted)));
+        }
+        match name {
+            "requests_per_day" => num(self.requests_per_day),
+            "peak_requests_per_second" => num(self.peak_requests_per_second),
+            "growth_percent_per_month" => num(self.growth_percent_per_month),
+            "plan_paid" => self.plan.map(|p| SignalValue::Bool(p == Plan::Paid)),
+            "d1_read_latency_p95_ms" => num(o.d1_read_latency_p95_ms),
+            "d1_database_gb" => num(o.d1_database_gb),
+            "d1_growth_gb_per_month" => num(o.d1_growth_gb_per_month),
+            "d1_writes_per_second" => num(o.d1_writes_per_second),
+            "d1_queries_per_request" => num(o.d1_queries_per_request),
+            "kv_hot_key_writes_per_second" => num(o.kv_hot_key_writes_per_second),
+            "kv_cache_hit_rate" => num(o.kv_cache_hit_rate),
+            "worker_memory_mb" => num(o.worker_memory_mb),
+            "worker_cpu_ms_p99" => num(o.worker_cpu_ms_p99),
+            "subrequests_per_request" => num(o.subrequests_per_request),
+            "queue_backlog_messages" => num(o.queue_backlog_messages),
+            "queue_consumer_lag_seconds" => num(o.queue_consumer_lag_seconds),
+            "queue_has_dlq" => flag(o.queue_has_dlq),
+            "r2_upload_mb" => num(o.r2_upload_mb),
+            "durable_object_peak_rps_per_object" => num(o.durable_object_peak_rps_per_object),
+            "edge_cache_hit_rate" => num(o.edge_cache_hit_rate),
+            "read_write_ratio" => num(o.read_write_ratio),
+            "staleness_tolerance_seconds" => num(o.staleness_tolerance_seconds),
+            "tenants" => num(o.tenants),
+            "smart_placement" => flag(o.smart_placement),
+            "users_global" => flag(o.users_global),
+            _ => None,
+        }
+    }
+
+    /// Checks every number: finite, not negative, not absurd; rates at most 1.
+    pub fn validate(&self) -> Result<(), InputError> {
+        let check = |path: &str, v: Option<f64>, max: f64| match v {
+            Some(x) if !(x.is_finite() && (0.0..=max).contains(&x)) => Err(InputError::new(
+                path,
+                format!("must be a number from 0 to {max:e} (got {x})"),
+            )),
+            _ => Ok(()),
+        };
+        check("requests_per_day", self.requests_per_day, 1e13)?;
+        check(
+            "peak_requests_per_second",
+            self.peak_requests_per_second,
+            1e9,
+        )?;
+        check(
+            "growth_percent_per_month",
+            self.growth_percent_per_month,
+            1000.0,
+        )?;
+        let o = &self.observations;
+        for (name, v, max) in [
+            ("d1_read_latency_p95_ms", o.d1_read_latency_p95_ms, 1e6),
+            ("d1_database_gb", o.d1_database_gb, 1e6),
+            ("d1_growth_gb_per_month", o.d1_growth_gb_per_month, 1e6),
+            ("d1_writes_per_second", o.d1_writes_per_second, 1e9),
+            ("d1_queries_per_request", o.d1_queries_per_request, 1e6),
+            (
+                "kv_hot_key_writes_per_second",
+                o.kv_hot_key_writes_per_second,
+                1e9,
+            ),
+            ("kv_cache_hit_rate", o.kv_cache_hit_rate, 1.0),
+            ("worker_memory_mb", o.worker_memory_mb, 1e6),
+            ("worker_cpu_ms_p99", o.worker_cpu_ms_p99, 1e9),
+            ("subrequests_per_request", o.subrequests_per_request, 1e9),
+            ("queue_backlog_messages", o.queue_backlog_messages, 1e15),
+            (
+                "queue_consumer_lag_seconds",
+                o.queue_consumer_lag_seconds,
+                1e9,
+            ),
+            ("r2_upload_mb", o.r2_upload_mb, 1e9),
+            (
+                "durable_object_peak_rps_per_object",
+                o.durable_object_peak_rps_per_object,
+                1e9,
+            ),
+            ("edge_cache_hit_rate", o.edge_cache_hit_rate, 1.0),
+            ("read_write_ratio", o.read_write_ratio, 1e12),
+            (
+                "staleness_tolerance_seconds",
+                o.staleness_tolerance_seconds,
+                1e9,
+            ),
+            ("tenants", o.tenants, 1e9),
+        ] {
+            check(&format!("observations.{name}"), v, max)?;
+        }
+        if let Some(u) = &self.usage {
+            u.validate()
+                .map_err(|e| InputError::new(format!("usage.{}", e.path), e.message))?;
+        }
+        Ok(())
+    }
+}
+
+fn holds(value: SignalValue, op: Op, target: SignalValue) -> bool {
+    match (value, target) {
+        (SignalValue::Number(v), SignalValue::Number(t)) => match op {
+            Op::Gt => v > t,
+            Op::Gte => v >= t,
+            Op::Lt => v < t,
+            Op::Lte => v <= t,
+            Op::Eq => v == t,
+        },
+        (SignalValue::Bool(v), SignalValue::Bool(t)) => op == Op::Eq && v == t,
+        _ => false,
+    }
+}
+
+/// All conditions: `Some(true)` when every one holds, `Some(false)` when one fails, `None` when
+/// none fails but some signal is unknown (returned in `unknown`).
+fn all_hold<'a>(
+    ctx: &ProjectContext,
+    conditions: &'a [Condition],
+    unknown: &mut Vec<&'a str>,
+) -> Option<bool> {
+    let mut known = true;
+    for c in conditions {
+        match ctx.signal(&c.signal) {
+            Some(v) if !holds(v, c.op, c.value) => return Some(false),
+            Some(_) => {}
+            None => {
+                known = false;
+                unknown.push(&c.signal);
+            }
+        }
+    }
+    known.then_some(true)
+}
+
+fn show(v: SignalValue) -> String {
+    match v {
+        SignalValue::Bool(b) => b.to_string(),
+        SignalValue::Number(n) => {
+            super::grouped(Decimal::try_from(n).unwrap_or_default().round_dp(3))
+        }
+    }
+}
+
+fn op_word(op: Op) -> &'static str {
+    match op {
+        Op::Gt => ">",
+        Op::Gte => "≥",
+        Op::Lt => "<",
+        Op::Lte => "≤",
+        Op::Eq => "=",
+    }
+}
+
+/// Evaluates the rules for a project.
+pub fn recommend(
+    k: &Knowledge,
+    prices: &PriceTable,
+    ctx: &ProjectContext,
+) -> Result<Recommendations, InputError> {
+    ctx.validate()?;
+    let mut assumptions = vec![format!(
+        "Limits are the {} values in scale://data/limits.",
+        ctx.plan.unwrap_or_default().name()
+    )];
+    if ctx.plan.is_none() {
+        assumptions.push("plan not given: Workers Paid assumed.".to_owned());
+    }
+    let limit_value = |id: &str| -> Option<(f64, &crate::knowledge::Limit)> {
+        let l = k.limit(id)?;
+        let v = match ctx.plan.unwrap_or_default() {
+            Plan::Paid => l.paid,
+            Plan::Free => l.free,
+        };
+        v.and_then(LimitValue::number).map(|v| (v, l))
+    };
+
+    // Missing signals, with the decisions they feed.
+    let mut missing: Vec<Missing> = Vec::new();
+    let mut note_missing = |signal: &str, why: String| {
+        let field =
+            if SIGNALS.iter().take(4).any(|(s, _)| *s == signal) || signal.starts_with("uses_") {
+                if signal.starts_with("uses_") {
+                    "services".to_owned()
+                } else {
+                    signal.replace("plan_paid", "plan")
+                }
+            } else {
+                format!("observations.{signal}")
+            };
+        match missing.iter_mut().find(|m| m.field == field) {
+            Some(m) if !m.why.contains(&why) => {
+                m.why.push_str("; ");
+                m.why.push_str(&why);
+            }
+            Some(_) => {}
+            None => missing.push(Missing { field, why }),
+        }
+    };
+
+    let mut recommendations = Vec::new();
+    for row in &k.matrix {
+        for rule in &row.recommend {
+            let mut unknown = Vec::new();
+            let conditions = all_hold(ctx, &rule.when, &mut unknown);
+            let util = match &rule.utilisation {
+                Some(u) => match (ctx.signal(&u.signal), limit_value(&u.limit)) {
+                    (Some(SignalValue::Number(v)), Some((max, l))) => {
+                        Some((v, max * u.limit_factor, l, u))
+                    }
+                    (None, _) => {
+                        unknown.push(&u.signal);
+                        None
+                    }
+                    _ => None,
+                },
+                None => None,
+            };
+            let util_ok = match (&rule.utilisation, &util) {
+                (None, _) => Some(true),
+                (Some(_), Some((v, max, _, u))) => Some(*v / *max >= u.trigger_at),
+                (Some(_), None) => None,
+            };
+            match (conditions, util_ok) {
+                (Some(true), Some(true)) => {}
+                (Some(false), _) | (_, Some(false)) => continue,
+                _ => {
+                    for s in unknown {
+                        note_missing(s, format!("decides `{}`", rule.id));
+                    }
+                    continue;
+                }
+            }
+            recommendations.push(build(
+                k,
+                prices,
+                ctx,
+                row.bottleneck.as_str(),
+                rule,
+                util.map(|(v, max, l, u)| {
+                    (v, max, l.id.as_str(), l.unit.as_str(), u.signal.as_str())
+                }),
+            )?);
+        }
+    }
+    recommendations.sort_by(|a, b| {
+        a.severity
+            .cmp(&b.severity)
+            .then(
+                b.utilisation
+                    .unwrap_or(0.0)
+                    .total_cmp(&a.utilisation.unwrap_or(0.0)),
+            )
+            .then(
+                b.cost_impact_usd_per_month
+                    .unwrap_or_default()
+                    .abs()
+                    .cmp(&a.cost_impact_usd_per_month.unwrap_or_default().abs()),
+            )
+    });
+
+    // Headroom.
+    let mut headroom = Vec::new();
+    for h in &k.headroom {
+        let (Some(SignalValue::Number(current)), Some((max, l))) =
+            (ctx.signal(&h.signal), limit_value(&h.limit))
+        else {
+            continue;
+        };
+        let max = max * h.limit_factor;
+        let months = match h.growth.as_str() {
+            _ if current >= max => Some(0.0),
+            "traffic" => ctx
+                .growth_percent_per_month
+                .filter(|g| *g > 0.0 && current > 0.0)
+                .map(|g| (max / current).ln() / (1.0 + g / 100.0).ln()),
+            "none" => None,
+            signal => match ctx.signal(signal) {
+                Some(SignalValue::Number(g)) if g > 0.0 => Some((max - current) / g),
+                _ => None,
+            },
+        };
+        headroom.push(Headroom {
+            limit: l.id.clone(),
+            signal: h.signal.clone(),
+            current,
+            max,
+            unit: l.unit.clone(),
+            utilisation: current / max,
+            months_until_hit: months.map(|m| (m * 10.0).round() / 10.0),
+            source: l.source.clone(),
+        });
+    }
+    headroom.sort_by(|a, b| b.utilisation.total_cmp(&a.utilisation));
+
+    // Stage and checklist.
+    let rpd = ctx.requests_per_day;
+    if rpd.is_none() {
+        note_missing(
+            "requests_per_day",
+            "picks the growth stage and its checklist".to_owned(),
+        );
+        assumptions
+            .push("requests_per_day not given: the before-launch checklist applies.".to_owned());
+    }
+    let stage_index = k
+        .checklist
+        .iter()
+        .rposition(|s| rpd.unwrap_or(0.0) >= s.min_requests_per_day as f64)
+        .unwrap_or(0);
+    let mut checklist = Vec::new();
+    for stage in &k.checklist[..=stage_index.min(k.checklist.len().saturating_sub(1))] {
+        for item in &stage.item {
+            let mut unknown = Vec::new();
+            let status = if item.done_when.is_empty() {
+                ItemStatus::Unknown
+            } else {
+                match all_hold(ctx, &item.done_when, &mut unknown) {
+                    Some(true) => ItemStatus::Done,
+                    Some(false) => ItemStatus::Todo,
+                    None => ItemStatus::Unknown,
+                }
+            };
+            checklist.push(ChecklistStatus {
+                stage: stage.id.clone(),
+                id: item.id.clone(),
+                text: item.text.clone(),
+                status,
+                pattern: item
+                    .pattern
+                    .as_ref()
+                    .map(|p| format!("scale://patterns/{p}")),
+            });
+        }
+    }
+    let current_stage = k.checklist.get(stage_index);
+
+    // Anti-patterns.
+    let anti_patterns = k
+        .anti_patterns
+        .iter()
+        .filter(|a| !a.detect.is_empty() && all_hold(ctx, &a.detect, &mut Vec::new()) == Some(true))
+        .map(|a| DetectedAntiPattern {
+            id: a.id.clone(),
+            title: a.title.clone(),
+            problem: a.problem.clone(),
+            instead: a.instead.clone(),
+        })
+        .collect();
+
+    let monthly_cost_usd = match &ctx.usage {
+        Some(u) => Some(cost::estimate(prices, &k.limits, u)?.total_usd),
+        None => {
+            note_missing_usage(&mut missing);
+            None
+        }
+    };
+    Ok(Recommendations {
+        stage: StageReport {
+            id: current_stage.map(|s| s.id.clone()).unwrap_or_default(),
+            title: current_stage.map(|s| s.title.clone()).unwrap_or_default(),
+            checklist,
+        },
+        recommendations,
+        headroom,
+        anti_patterns,
+        missing,
+        monthly_cost_usd,
+        assumptions,
+    })
+}
+
+fn note_missing_usage(missing: &mut Vec<Missing>) {
+    missing.push(Missing {
+        field: "usage".to_owned(),
+        why: "a monthly usage profile prices each recommendation (cost_impact_usd_per_month) and the bill".to_owned(),
+    });
+}
+
+fn build(
+    k: &Knowledge,
+    prices: &PriceTable,
+    ctx: &ProjectContext,
+    bottleneck: &str,
+    rule: &RecommendRule,
+    util: Option<(f64, f64, &str, &str, &str)>,
+) -> Result<Recommendation, InputError> {
+    let mut evidence: Vec<String> = rule
+        .when
+        .iter()
+        .filter_map(|c| {
+            ctx.signal(&c.signal).map(|v| match c.op {
+                Op::Eq => format!("{} = {}", c.signal, show(v)),
+                op => format!(
+                    "{} = {} ({} {})",
+                    c.signal,
+                    show(v),
+                    op_word(op),
+                    show(c.value)
+                ),
+            })
+        })
+        .collect();
+    let mut severity = rule.severity;
+    let utilisation = util.map(|(v, max, id, unit, signal)| {
+        let u = v / max;
+        evidence.push(format!(
+            "{signal} {} vs limit {} {unit} ({id}) → {}% of the limit",
+            show(SignalValue::Number(v)),
+            show(SignalValue::Number(max)),
+            show(SignalValue::Number(u * 100.0))
+        ));
+        if let Some(e) = rule
+            .escalate
+            .iter()
+            .filter(|e| u >= e.at)
+            .min_by_key(|e| e.severity)
+        {
+            severity = severity.min(e.severity);
+        }
+        u
+    });
+
+    let shard_plan = match rule.shard.as_deref().and_then(|s| shard_request(ctx, s)) {
+        Some(request) => {
+            let sctx = shard::Context {
+                limits: &k.limits,
+                prices: *prices,
+            };
+            shard::plan(&sctx, &request).ok().map(|p| {
+                (
+                    p.strategy.clone(),
+                    p.summary.clone(),
+                    p.cost.map(|c| c.extra_usd),
+                )
+            })
+        }
+        None => None,
+    };
+    // Without a usage profile there is no bill to change: null, not a zero stand-in.
+    let cost_impact = match (&ctx.usage, rule.cost.is_empty()) {
+        (Some(usage), false) => Some(cost_change(k, prices, usage, rule)?),
+        (Some(_), true) => shard_plan.as_ref().and_then(|s| s.2),
+        (None, _) => None,
+    };
+    Ok(Recommendation {
+        id: rule.id.clone(),
+        title: rule.title.clone(),
+        severity,
+        bottleneck: bottleneck.to_owned(),
+        evidence: evidence.join("; "),
+        utilisation: utilisation.map(|u| (u * 1000.0).round() / 1000.0),
+        actions: rule.actions.clone(),
+        pattern: format!("scale://patterns/{}", rule.pattern),
+        cost_impact_usd_per_month: cost_impact,
+        tradeoffs: rule.tradeoffs.clone(),
+        evidence_level: EvidenceLevel::Measured,
+        shard_plan: shard_plan.map(|(strategy, summary, _)| ShardSummary { strategy, summary }),
+    })
+}
+
+/// The shard request a rule implies, from the context's numbers; `None` when they are missing.
+fn shard_request(ctx: &ProjectContext, strategy: &str) -> Option<ShardRequest> {
+    let o = &ctx.observations;
+    let value = match strategy {
+        "kv_key" => {
+            serde_json::json!({"strategy": "kv_key", "key": "hot-key", "peak_writes_per_second": o.kv_hot_key_writes_per_second?})
+        }
+        "durable_object" => {
+            serde_json::json!({"strategy": "durable_object", "peak_requests_per_second": o.durable_object_peak_rps_per_object?})
+        }
+        "d1_time" => {
+            let month = ctx.today.as_deref()?.get(..7)?;
+            serde_json::json!({"strategy": "d1_time", "table": "events", "current_gb": o.d1_database_gb?,
+                "growth_gb_per_month": o.d1_growth_gb_per_month?, "start_month": month})
+        }
+        _ => return None,
+    };
+    from_json(value).ok()
+}
+
+/// The cost of applying a rule's usage changes: compared minus current.
+fn cost_change(
+    k: &Knowledge,
+    prices: &PriceTable,
+    usage: &UsageProfile,
+    rule: &RecommendRule,
+) -> Result<Decimal, InputError> {
+    let mut changed =
+        serde_json::to_value(usage).map_err(|e| InputError::new("usage", e.to_string()))?;
+    for c in &rule.cost {
+        let (product, field) = c.field.split_once('.').unwrap_or(("", &c.field));
+        let before = changed[product][field].as_f64().unwrap_or(0.0);
+        changed[product][field] = serde_json::Value::from(before * c.factor);
+        if let Some(to) = &c.to {
+            let (p, f) = to.split_once('.').unwrap_or(("", to));
+            let now = changed[p][f].as_f64().unwrap_or(0.0);
+            changed[p][f] = serde_json::Value::from(now + before * (1.0 - c.factor));
+        }
+    }
+    let mut profile = usage.clone();
+    profile.compare_to = Some(Box::new(from_json(changed)?));
+    profile.curve.clear();
+    let r = cost::estimate(prices, &k.limits, &profile)?;
+    Ok(r.delta.map(|d| d.difference_usd).unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests;

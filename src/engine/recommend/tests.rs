@@ -1,0 +1,306 @@
+//! recommend_scaling: every stable id has a scenario that triggers it and a near miss that must
+//! not; ranking; headroom; checklist; cost impact; bad input.
+
+use super::*;
+use crate::knowledge::knowledge;
+use serde_json::json;
+
+fn run(v: serde_json::Value) -> Recommendations {
+    try_run(v).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn try_run(v: serde_json::Value) -> Result<Recommendations, InputError> {
+    let k = knowledge().unwrap();
+    let ctx: ProjectContext = from_json(v)?;
+    recommend(k, &PriceTable::builtin(k), &ctx)
+}
+
+fn ids(r: &Recommendations) -> Vec<&str> {
+    r.recommendations.iter().map(|x| x.id.as_str()).collect()
+}
+
+/// (id, a context that triggers it, a near miss that must not).
+fn scenarios() -> Vec<(&'static str, serde_json::Value, serde_json::Value)> {
+    let obs = |o: serde_json::Value| json!({"observations": o});
+    vec![
+        (
+            "kv-key-sharding",
+            obs(json!({"kv_hot_key_writes_per_second": 0.6})),
+            obs(json!({"kv_hot_key_writes_per_second": 0.4})),
+        ),
+        (
+            "do-sharding",
+            obs(json!({"durable_object_peak_rps_per_object": 600})),
+            obs(json!({"durable_object_peak_rps_per_object": 490})),
+        ),
+        (
+            "d1-partition",
+            obs(json!({"d1_database_gb": 5.5})),
+            obs(json!({"d1_database_gb": 4.5})),
+        ),
+        (
+            "d1-archive-to-r2",
+            obs(json!({"d1_database_gb": 3.5, "d1_growth_gb_per_month": 0.1})),
+            obs(json!({"d1_database_gb": 2.5, "d1_growth_gb_per_month": 0.1})),
+        ),
+        (
+            "d1-write-batching",
+            obs(json!({"d1_writes_per_second": 250})),
+            obs(json!({"d1_writes_per_second": 150})),
+        ),
+        (
+            "d1-read-replication",
+            obs(json!({"d1_read_latency_p95_ms": 60, "users_global": true})),
+            obs(json!({"d1_read_latency_p95_ms": 45, "users_global": true})),
+        ),
+        (
+            "smart-placement",
+            obs(json!({"d1_queries_per_request": 3, "smart_placement": false})),
+            obs(json!({"d1_queries_per_request": 2, "smart_placement": false})),
+        ),
+        (
+            "kv-cache-layer",
+            json!({"services": ["d1"], "observations": {"read_write_ratio": 10, "staleness_tolerance_seconds": 30}}),
+            json!({"services": ["d1"], "observations": {"read_write_ratio": 9, "staleness_tolerance_seconds": 30}}),
+        ),
+        (
+            "kv-cache-ttl",
+            obs(json!({"kv_cache_hit_rate": 0.7})),
+            obs(json!({"kv_cache_hit_rate": 0.85})),
+        ),
+        (
+            "edge-cache",
+            obs(json!({"edge_cache_hit_rate": 0.4})),
+            obs(json!({"edge_cache_hit_rate": 0.6})),
+        ),
+        (
+            "tiered-cache",
+            obs(json!({"edge_cache_hit_rate": 0.7, "users_global": true})),
+            obs(json!({"edge_cache_hit_rate": 0.85, "users_global": true})),
+        ),
+        (
+            "r2-multipart-presigned",
+            obs(json!({"r2_upload_mb": 60})),
+            obs(json!({"r2_upload_mb": 40})),
+        ),
+        (
+            "worker-streaming",
+            obs(json!({"worker_memory_mb": 70})),
+            obs(json!({"worker_memory_mb": 60})),
+        ),
+        (
+            "offload-cpu",
+            obs(json!({"worker_cpu_ms_p99": 16000})),
+            obs(json!({"worker_cpu_ms_p99": 14000})),
+        ),
+        (
+            "service-bindings-rpc",
+            obs(json!({"subrequests_per_request": 60})),
+            obs(json!({"subrequests_per_request": 40})),
+        ),
+        // Lag against the 96-hour default retention: 3,500 s is 1.01 %, 3,000 s is 0.87 %.
+        (
+            "queue-consumer-scaling",
+            obs(json!({"queue_consumer_lag_seconds": 3500})),
+            obs(json!({"queue_consumer_lag_seconds": 3000})),
+        ),
+        (
+            "queue-dlq",
+            json!({"services": ["queues"], "observations": {"queue_has_dlq": false}}),
+            json!({"services": ["queues"], "observations": {"queue_has_dlq": true}}),
+        ),
+        (
+            "analytics-engine-metrics",
+            json!({"requests_per_day": 1_000_000, "services": ["workers"]}),
+            json!({"requests_per_day": 900_000, "services": ["workers"]}),
+        ),
+    ]
+}
+
+#[test]
+fn every_stable_id_triggers_and_its_near_miss_does_not() {
+    for (id, hit, miss) in scenarios() {
+        let r = run(hit.clone());
+        assert!(
+            ids(&r).contains(&id),
+            "{id} should trigger on {hit}: got {:?}",
+            ids(&r)
+        );
+        let r = run(miss.clone());
+        assert!(
+            !ids(&r).contains(&id),
+            "{id} should not trigger on {miss}: got {:?}",
+            ids(&r)
+        );
+    }
+}
+
+#[test]
+fn every_rule_in_the_data_has_a_scenario() {
+    let covered: Vec<_> = scenarios().into_iter().map(|s| s.0).collect();
+    for row in &knowledge().unwrap().matrix {
+        for rule in &row.recommend {
+            assert!(
+                covered.contains(&rule.id.as_str()),
+                "no scenario for {}",
+                rule.id
+            );
+        }
+    }
+}
+
+#[test]
+fn utilisation_escalates_severity_and_critical_ranks_first() {
+    // 3 writes/s vs 1 per key = 300 % → critical; edge cache 0.4 → medium.
+    let r = run(
+        json!({"observations": {"kv_hot_key_writes_per_second": 3, "edge_cache_hit_rate": 0.4}}),
+    );
+    assert_eq!(ids(&r), ["kv-key-sharding", "edge-cache"]);
+    assert_eq!(r.recommendations[0].severity, Severity::Critical);
+    assert_eq!(r.recommendations[0].utilisation, Some(3.0));
+    assert!(
+        r.recommendations[0].evidence.contains("3 vs limit 1"),
+        "{}",
+        r.recommendations[0].evidence
+    );
+    // 0.85 writes/s → 85 % → high.
+    let r = run(json!({"observations": {"kv_hot_key_writes_per_second": 0.85}}));
+    assert_eq!(r.recommendations[0].severity, Severity::High);
+}
+
+#[test]
+fn headroom_projects_months_until_each_limit() {
+    let r = run(json!({"growth_percent_per_month": 10,
+        "observations": {"d1_database_gb": 6.5, "d1_growth_gb_per_month": 0.6, "durable_object_peak_rps_per_object": 500}}));
+    let d1 = r
+        .headroom
+        .iter()
+        .find(|h| h.limit == "d1.database_size_gb")
+        .unwrap();
+    // (10 − 6.5) ÷ 0.6 = 5.83 months.
+    assert_eq!((d1.utilisation, d1.months_until_hit), (0.65, Some(5.8)));
+    let dob = r
+        .headroom
+        .iter()
+        .find(|h| h.limit == "durable_objects.requests_per_second_per_object")
+        .unwrap();
+    // 500 → 1,000 at 10 % a month: ln 2 ÷ ln 1.1 = 7.27 months.
+    assert_eq!(dob.months_until_hit, Some(7.3));
+}
+
+#[test]
+fn checklist_distinguishes_done_todo_and_unknown() {
+    let r = run(
+        json!({"plan": "paid", "requests_per_day": 150_000, "observations": {"queue_has_dlq": true, "edge_cache_hit_rate": 0.2}}),
+    );
+    assert_eq!(r.stage.id, "100k");
+    let status = |id: &str| {
+        r.stage
+            .checklist
+            .iter()
+            .find(|c| c.id == id)
+            .unwrap()
+            .status
+    };
+    assert_eq!(status("dlq-configured"), ItemStatus::Done);
+    assert_eq!(status("move-to-paid"), ItemStatus::Done);
+    assert_eq!(status("edge-cache-first"), ItemStatus::Todo);
+    assert_eq!(status("observability-on"), ItemStatus::Unknown);
+    assert!(
+        r.stage.checklist.iter().all(|c| c.stage != "1m"),
+        "later stages are not listed"
+    );
+}
+
+#[test]
+fn cost_impact_comes_from_the_cost_engine_and_is_null_without_usage() {
+    // Archiving half of 6.5 GB: D1 (6.5 − 5) × $0.75 = $1.125 → 3.25 GB within the 5 GB included;
+    // R2 3.25 GB within its 10 GB free tier.
+    let base = json!({"observations": {"d1_database_gb": 3.5, "d1_growth_gb_per_month": 0.1}});
+    let r = run(base.clone());
+    let rec = r
+        .recommendations
+        .iter()
+        .find(|x| x.id == "d1-archive-to-r2")
+        .unwrap();
+    assert_eq!(rec.cost_impact_usd_per_month, None, "no usage, no number");
+    let mut with_usage = base;
+    with_usage["usage"] = json!({"d1": {"storage_gb": 6.5}});
+    let r = run(with_usage);
+    let rec = r
+        .recommendations
+        .iter()
+        .find(|x| x.id == "d1-archive-to-r2")
+        .unwrap();
+    // The impact is the difference of the two rounded totals ($6.13 − $5.00).
+    assert_eq!(
+        rec.cost_impact_usd_per_month,
+        Some("-1.13".parse().unwrap())
+    );
+    assert_eq!(r.monthly_cost_usd, Some("6.13".parse().unwrap()));
+}
+
+#[test]
+fn shard_rules_include_the_shard_plan() {
+    let r = run(json!({"observations": {"durable_object_peak_rps_per_object": 1500}}));
+    let rec = &r.recommendations[0];
+    assert_eq!(rec.id, "do-sharding");
+    let plan = rec.shard_plan.as_ref().unwrap();
+    assert_eq!(plan.strategy, "durable_object");
+    assert!(
+        plan.summary.contains("3 Durable Objects"),
+        "{}",
+        plan.summary
+    );
+}
+
+#[test]
+fn anti_patterns_are_detected() {
+    let r = run(json!({"observations": {"kv_hot_key_writes_per_second": 5}}));
+    assert!(r.anti_patterns.iter().any(|a| a.id == "kv-as-counter"));
+    assert!(run(json!({})).anti_patterns.is_empty());
+}
+
+#[test]
+fn empty_context_is_a_valid_report_that_is_mostly_missing() {
+    let r = run(json!({}));
+    assert!(r.recommendations.is_empty());
+    assert_eq!(r.stage.id, "before-launch");
+    assert!(r.missing.len() >= 10, "{:?}", r.missing);
+    assert!(r.missing.iter().any(|m| m.field == "requests_per_day"));
+    assert!(
+        r.missing
+            .iter()
+            .any(|m| m.field == "observations.kv_hot_key_writes_per_second")
+    );
+    assert!(r.missing.iter().any(|m| m.field == "usage"));
+}
+
+#[test]
+fn bad_input_names_the_field() {
+    let err = try_run(json!({"observations": {"d1_database_gb": -1}})).unwrap_err();
+    assert_eq!(err.path, "observations.d1_database_gb");
+    let err = try_run(json!({"observations": {"kv_cache_hit_rate": 1.5}})).unwrap_err();
+    assert_eq!(err.path, "observations.kv_cache_hit_rate");
+    let err = try_run(json!({"observations": {"d1_databse_gb": 1}})).unwrap_err();
+    assert!(
+        err.message.contains("did you mean `d1_database_gb`"),
+        "{err}"
+    );
+    let err = try_run(json!({"services": ["d2"]})).unwrap_err();
+    assert!(err.path.starts_with("services"), "{err}");
+    let err = try_run(json!({"usage": {"kv": {"reads": -1}}})).unwrap_err();
+    assert_eq!(err.path, "usage.kv.reads");
+}
+
+/// The example project's review, as `cf-scale review` prints it: any change in advice shows up
+/// here for review.
+#[test]
+fn example_project_review_snapshot() {
+    let mut ctx: ProjectContext =
+        crate::engine::from_toml_str(include_str!("../../../examples/project.toml")).unwrap();
+    ctx.today = Some("2026-11-28".to_owned());
+    let k = knowledge().unwrap();
+    let r = recommend(k, &PriceTable::builtin(k), &ctx).unwrap();
+    insta::assert_snapshot!(crate::render::recommend_markdown(&r));
+}
