@@ -5,6 +5,7 @@ use std::hint::black_box;
 
 use cf_scale::engine::cost::{PriceTable, UsageProfile, estimate};
 use cf_scale::engine::from_json;
+use cf_scale::engine::recommend::{ProjectContext, recommend};
 use cf_scale::engine::shard::{self, ShardRequest};
 use cf_scale::knowledge::knowledge;
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -85,5 +86,17 @@ fn bench_shard(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, bench_cost, bench_shard);
+fn bench_recommend(c: &mut Criterion) {
+    let k = knowledge().expect("knowledge loads");
+    let prices = PriceTable::builtin(k);
+    let mut project: ProjectContext =
+        cf_scale::engine::from_toml_str(include_str!("../examples/project.toml"))
+            .expect("example project");
+    project.today = Some("2026-11-28".to_owned());
+    c.bench_function("recommend_scaling/example_project", |b| {
+        b.iter(|| recommend(k, &prices, black_box(&project)).expect("report"))
+    });
+}
+
+criterion_group!(benches, bench_cost, bench_shard, bench_recommend);
 criterion_main!(benches);

@@ -56,8 +56,8 @@ impl CfScale {
              and bindings (read wrangler.toml / wrangler.jsonc), D1 size and growth, hottest KV key \
              write rate, queue backlog, Worker CPU and memory. Ask for numbers you cannot find; \
              do not invent them.\n\
-             3. If the recommend_scaling tool is listed, call it with those numbers; otherwise match \
-             each measurement against scale://data/matrix and scale://data/limits yourself.\n\
+             3. Call recommend_scaling with those numbers (leave out what is unknown) and ask for the \
+             `missing` items that matter.\n\
              4. Answer with the first thing that breaks, the evidence (the number vs the limit), and \
              the fix, linking the pattern (scale://patterns/<id>). Quote limits only from \
              scale://data/limits, with their as_of date.",
@@ -79,9 +79,8 @@ impl CfScale {
              1. Turn the traffic into monthly counts per product: Worker requests and CPU ms, KV \
              reads/writes, D1 rows read/written and GB stored, R2 GB and class A/B operations, \
              Durable Object requests and duration, queue messages. State every assumption.\n\
-             2. If the estimate_cost tool is listed, call it with that profile; otherwise compute \
-             from scale://data/pricing only (each price has its source and as_of date), showing the \
-             arithmetic.\n\
+             2. Call estimate_cost with that profile (add compare_to for an alternative design and \
+             curve for growth); read its warnings before answering.\n\
              3. Name the two or three lines that dominate the bill and the pattern that cuts each \
              (see the cost section of skill://scale/SKILL.md and scale://patterns/<id>).",
             services = a.services.trim(),
