@@ -80,7 +80,8 @@ impl CfScale {
              reads/writes, D1 rows read/written and GB stored, R2 GB and class A/B operations, \
              Durable Object requests and duration, queue messages. State every assumption.\n\
              2. Call estimate_cost with that profile (add compare_to for an alternative design and \
-             curve for growth); read its warnings before answering.\n\
+             curve for growth); read its warnings before answering. Prices, with their sources: \
+             scale://data/pricing.\n\
              3. Name the two or three lines that dominate the bill and the pattern that cuts each \
              (see the cost section of skill://scale/SKILL.md and scale://patterns/<id>).",
             services = a.services.trim(),
