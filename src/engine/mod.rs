@@ -1,6 +1,7 @@
 //! Engines: pure functions from the knowledge and a caller's input to a report. An engine reads
 //! no files, clock, environment or network, and knows nothing of MCP or the command line.
 
+pub mod config;
 pub mod cost;
 mod input;
 pub mod recommend;
