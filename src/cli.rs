@@ -1,4 +1,5 @@
-//! The command line: `cf-scale serve | resources | read | review | recommend | cost | shard`. Each command reads its input, calls the
+//! The command line: `cf-scale serve | resources | read | review | recommend | cost | shard |
+//! check | usage-template`. Each command reads its input, calls the
 //! library, and renders; nothing here computes.
 
 use std::io::Write;
@@ -9,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::engine::{self, cost, recommend, shard};
+use crate::engine::{self, config, cost, recommend, shard};
 use crate::pricing::PriceFile;
 use crate::{chart, knowledge, render, resources};
 
@@ -67,6 +68,39 @@ enum Command {
         #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
         format: ReportFormat,
     },
+    /// Lint the Wrangler configuration (the `analyze_config` tool), for CI and pre-deploy hooks.
+    ///
+    /// Exit codes: 0 no findings at or above --fail-on, 1 findings at or above it, 2 the config
+    /// is missing, unreadable or invalid (with the parser's line and column).
+    Check {
+        /// wrangler.jsonc, wrangler.json or wrangler.toml; found in the current directory when
+        /// absent.
+        path: Option<PathBuf>,
+        /// The environment to resolve (`env.<name>`).
+        #[arg(long)]
+        env: Option<String>,
+        /// Lowest severity that fails the check.
+        #[arg(long, value_enum, default_value_t = FailOn::High)]
+        fail_on: FailOn,
+        /// Report a compatibility_date older than this (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE")]
+        stale_before: Option<String>,
+        /// Check plan-specific limits for this plan.
+        #[arg(long, value_enum)]
+        plan: Option<PlanArg>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
+    },
+    /// Print a usage profile skeleton (TOML) for every product the Wrangler config binds, each
+    /// number marked "to fill in"; price it with `cf-scale cost`.
+    UsageTemplate {
+        /// The Wrangler configuration.
+        path: PathBuf,
+        /// The environment to resolve.
+        #[arg(long)]
+        env: Option<String>,
+    },
     /// Price a usage profile: the exact monthly cost, itemised (the `estimate_cost` tool).
     ///
     /// The profile is JSON or TOML with the fields of the tool's input, e.g.
@@ -120,6 +154,26 @@ enum Command {
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
+enum FailOn {
+    /// Any finding fails.
+    Low,
+    /// Medium and above.
+    Medium,
+    /// High and critical (the default).
+    High,
+    /// Critical only.
+    Critical,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum PlanArg {
+    /// Workers Paid.
+    Paid,
+    /// Workers Free.
+    Free,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
 enum ReportFormat {
     /// An aligned table for people.
     Text,
@@ -141,6 +195,17 @@ enum Format {
 /// is on stderr), 2 bad usage.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
+    if let Command::Check {
+        path,
+        env,
+        fail_on,
+        stale_before,
+        plan,
+        format,
+    } = cli.command
+    {
+        return check(path, env, fail_on, stale_before, plan, format);
+    }
     match execute(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -216,6 +281,21 @@ fn execute(command: Command) -> Result<(), Error> {
                 ReportFormat::Json => serde_json::to_string_pretty(&report)? + "\n",
             };
             std::io::stdout().lock().write_all(text.as_bytes())?;
+            Ok(())
+        }
+        Command::Check { .. } => unreachable!("handled in run"),
+        Command::UsageTemplate { path, env } => {
+            let text = read_text(&path)?;
+            let k = knowledge::knowledge()?;
+            let input = config::AnalyzeInput {
+                env,
+                ..Default::default()
+            };
+            let c = config::analyze(&k.limits, &input, &text)
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+            std::io::stdout()
+                .lock()
+                .write_all(config::usage_template(&c).as_bytes())?;
             Ok(())
         }
         Command::Review {
@@ -328,6 +408,79 @@ fn execute(command: Command) -> Result<(), Error> {
             std::io::stdout().lock().write_all(text.as_bytes())?;
             Ok(())
         }
+    }
+}
+
+/// `cf-scale check`: its own exit codes (0 clean, 1 findings, 2 no usable config).
+fn check(
+    path: Option<PathBuf>,
+    env: Option<String>,
+    fail_on: FailOn,
+    stale_before: Option<String>,
+    plan: Option<PlanArg>,
+    format: ReportFormat,
+) -> ExitCode {
+    let path = match path {
+        Some(p) => p,
+        None => match ["wrangler.jsonc", "wrangler.json", "wrangler.toml"]
+            .into_iter()
+            .map(PathBuf::from)
+            .find(|p| p.is_file())
+        {
+            Some(p) => p,
+            None => {
+                eprintln!(
+                    "cf-scale: no wrangler.jsonc, wrangler.json or wrangler.toml in the current directory"
+                );
+                return ExitCode::from(2);
+            }
+        },
+    };
+    let format_of = match path.extension().and_then(|e| e.to_str()) {
+        Some("toml") => Some(config::ConfigFormat::Toml),
+        Some("json") => Some(config::ConfigFormat::Json),
+        Some("jsonc") => Some(config::ConfigFormat::Jsonc),
+        _ => None,
+    };
+    let plan = plan.map(|p| match p {
+        PlanArg::Paid => engine::Plan::Paid,
+        PlanArg::Free => engine::Plan::Free,
+    });
+    let input = config::AnalyzeInput {
+        env,
+        stale_before,
+        plan,
+        format: format_of,
+        ..Default::default()
+    };
+    let analysed = read_text(&path)
+        .map_err(|e| e.to_string())
+        .and_then(|text| {
+            let k = knowledge::knowledge().map_err(|e| e.to_string())?;
+            config::analyze(&k.limits, &input, &text).map_err(|e| e.to_string())
+        });
+    let c = match analysed {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("cf-scale: {}: {e}", path.display());
+            return ExitCode::from(2);
+        }
+    };
+    let text = match format {
+        ReportFormat::Json => serde_json::to_string_pretty(&c).unwrap_or_default() + "\n",
+        _ => render::config_markdown(&c),
+    };
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    let threshold = match fail_on {
+        FailOn::Low => crate::knowledge::Severity::Low,
+        FailOn::Medium => crate::knowledge::Severity::Medium,
+        FailOn::High => crate::knowledge::Severity::High,
+        FailOn::Critical => crate::knowledge::Severity::Critical,
+    };
+    if c.lints.iter().any(|l| l.severity <= threshold) {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
     }
 }
 

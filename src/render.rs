@@ -398,3 +398,61 @@ pub fn recommend_markdown(r: &crate::engine::recommend::Recommendations) -> Stri
     }
     s
 }
+
+/// A Wrangler config analysis as markdown: what is bound, then the lints.
+pub fn config_markdown(c: &crate::engine::config::ProjectConfig) -> String {
+    let b = &c.bindings;
+    let mut s = format!(
+        "**{}**{} ({:?}): {} lint{}\n",
+        c.name.as_deref().unwrap_or("Worker"),
+        c.env
+            .as_deref()
+            .map(|e| format!(" env `{e}`"))
+            .unwrap_or_default(),
+        c.format,
+        c.lints.len(),
+        if c.lints.len() == 1 { "" } else { "s" }
+    );
+    let counts = [
+        ("KV", b.kv_namespaces.len()),
+        ("D1", b.d1_databases.len()),
+        ("R2", b.r2_buckets.len()),
+        ("Durable Objects", b.durable_objects.len()),
+        ("queue producers", b.queue_producers.len()),
+        ("queue consumers", b.queue_consumers.len()),
+        ("Workflows", b.workflows.len()),
+        ("Hyperdrive", b.hyperdrive.len()),
+        ("Analytics Engine", b.analytics_engine_datasets.len()),
+        ("Vectorize", b.vectorize.len()),
+        ("services", b.services.len()),
+    ];
+    let bound: Vec<String> = counts
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(k, n)| format!("{k} {n}"))
+        .collect();
+    let _ = writeln!(
+        s,
+        "Bindings: {}. Placement: {}. Observability: {}. Crons: {}.",
+        if bound.is_empty() {
+            "none".to_owned()
+        } else {
+            bound.join(", ")
+        },
+        c.placement.as_deref().unwrap_or("default"),
+        match c.observability {
+            Some(true) => "on",
+            Some(false) => "off",
+            None => "not configured",
+        },
+        c.crons.len()
+    );
+    for l in &c.lints {
+        let _ = writeln!(
+            s,
+            "- [{:?}] `{}` at `{}`: {} (serves {}; {})",
+            l.severity, l.id, l.path, l.message, l.serves, l.source
+        );
+    }
+    s
+}

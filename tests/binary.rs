@@ -565,3 +565,80 @@ fn cli_recommend_and_review_take_a_context_file() {
             .contains("observations.tenants")
     );
 }
+
+fn wrangler(name: &str) -> String {
+    format!(
+        "{}/tests/fixtures/wrangler/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+#[test]
+fn cli_check_exit_codes() {
+    // full.jsonc has critical findings: exit 1 at the default --fail-on high.
+    let out = cli(&["check", &wrangler("full.jsonc")]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .contains("queue-batch-size-over-max")
+    );
+    // minimal.json has nothing at or above high: exit 0; at --fail-on low it has one finding.
+    let out = cli(&["check", &wrangler("minimal.json")]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let out = cli(&["check", &wrangler("basic.toml"), "--fail-on", "medium"]);
+    assert_eq!(out.status.code(), Some(1));
+    // Invalid or missing config: exit 2 with the position.
+    let out = cli(&["check", &wrangler("bad/syntax.toml")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .contains("line 2, column 13")
+    );
+    let out = Command::new(BIN)
+        .arg("check")
+        .current_dir(std::env::temp_dir())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    // JSON output for tools.
+    let out = cli(&[
+        "check",
+        &wrangler("envs.toml"),
+        "--env",
+        "production",
+        "--format",
+        "json",
+    ]);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["name"], "app-production");
+}
+
+#[test]
+fn cli_usage_template_lists_bound_products() {
+    let out = cli(&["usage-template", &wrangler("basic.toml")]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("[kv]")
+            && text.contains("[d1]")
+            && text.contains("[r2]")
+            && !text.contains("[queues]"),
+        "{text}"
+    );
+    assert!(text.contains("reads = 0  # to fill in"));
+    // The template is itself a valid (all-zero) usage profile.
+    let out = cli_stdin(
+        &["cost", "-", "--format", "json"],
+        &text.replace("  # to fill in", "  #"),
+    );
+    let report: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    assert_eq!(report["total_usd"], 5.0);
+}

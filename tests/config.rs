@@ -14,7 +14,8 @@ fn fixture(name: &str) -> String {
 }
 
 fn run(name: &str, input: AnalyzeInput) -> ProjectConfig {
-    analyze(knowledge().unwrap(), &input, &fixture(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+    analyze(&knowledge().unwrap().limits, &input, &fixture(name))
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
 fn lint_ids(c: &ProjectConfig) -> Vec<&str> {
@@ -148,7 +149,7 @@ fn environments_resolve_the_way_wrangler_does() {
     );
     assert_eq!(c.routes, ["app.example.com/*"]);
     let err = analyze(
-        knowledge().unwrap(),
+        &knowledge().unwrap().limits,
         &AnalyzeInput {
             env: Some("staging".into()),
             ..Default::default()
@@ -162,7 +163,7 @@ fn environments_resolve_the_way_wrangler_does() {
 
 #[test]
 fn malformed_configs_give_a_clear_error_with_position() {
-    let k = knowledge().unwrap();
+    let k = &knowledge().unwrap().limits;
     let err = analyze(k, &AnalyzeInput::default(), &fixture("bad/syntax.toml")).unwrap_err();
     assert!(
         err.message.contains("invalid TOML") && err.message.contains("line"),
@@ -180,6 +181,12 @@ fn malformed_configs_give_a_clear_error_with_position() {
     assert!(err.message.contains("1 MiB"), "{err}");
     let err = analyze(k, &AnalyzeInput::default(), "\u{0}\u{1}\u{2}garbage").unwrap_err();
     assert!(err.message.contains("binary"), "{err}");
+    let stale = AnalyzeInput {
+        stale_before: Some("last year".into()),
+        ..Default::default()
+    };
+    let err = analyze(k, &stale, "name = \"x\"").unwrap_err();
+    assert_eq!(err.path, "stale_before");
     let json = AnalyzeInput {
         format: Some(ConfigFormat::Json),
         ..Default::default()

@@ -472,6 +472,116 @@ async fn recommend_scaling_ranks_with_evidence_and_lists_missing() {
 }
 
 #[tokio::test]
+async fn analyze_config_reads_content_or_a_workspace_path_and_refuses_escapes() {
+    let client = connect().await;
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/wrangler/basic.toml"
+    ))
+    .unwrap();
+    let res = client
+        .call_tool(
+            CallToolRequestParams::new("analyze_config")
+                .with_arguments(args(json!({"content": text}))),
+        )
+        .await
+        .unwrap();
+    assert_eq!(res.is_error, Some(false));
+    let c = res.structured_content.unwrap();
+    assert_eq!(c["bindings"]["d1_databases"][0]["name"], "DB");
+    // Tests run in the crate root, so this path is inside the working directory.
+    let res = client
+        .call_tool(
+            CallToolRequestParams::new("analyze_config")
+                .with_arguments(args(json!({"path": "tests/fixtures/wrangler/full.jsonc"}))),
+        )
+        .await
+        .unwrap();
+    assert_eq!(res.is_error, Some(false), "{:?}", res.content);
+    let outside = std::env::temp_dir().join(format!("cf-scale-escape-{}", std::process::id()));
+    let _ = std::fs::remove_file(&outside);
+    std::os::unix::fs::symlink("/etc/hostname", &outside).unwrap();
+    let link = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target")
+        .join(format!("escape-{}.toml", std::process::id()));
+    let _ = std::fs::remove_file(&link);
+    std::os::unix::fs::symlink("/etc/hostname", &link).unwrap();
+    let link_rel = format!("target/escape-{}.toml", std::process::id());
+    for (path, needle) in [
+        ("../Cargo.toml", "without `..`"),
+        ("/etc/passwd", "relative"),
+        (link_rel.as_str(), "outside the working directory"),
+        ("no/such/file.toml", "no/such/file.toml"),
+    ] {
+        let res = client
+            .call_tool(
+                CallToolRequestParams::new("analyze_config")
+                    .with_arguments(args(json!({"path": path}))),
+            )
+            .await
+            .unwrap();
+        assert_eq!(res.is_error, Some(true), "{path}");
+        let ContentBlock::Text(t) = &res.content[0] else {
+            panic!("text expected")
+        };
+        assert!(t.text.contains(needle), "{path}: {}", t.text);
+    }
+    let _ = std::fs::remove_file(&link);
+    let _ = std::fs::remove_file(&outside);
+    let res = client
+        .call_tool(
+            CallToolRequestParams::new("analyze_config")
+                .with_arguments(args(json!({"content": "name = [", "format": "toml"}))),
+        )
+        .await
+        .unwrap();
+    assert_eq!(res.is_error, Some(true));
+    // Still serving after the errors.
+    assert!(!client.list_all_tools().await.unwrap().is_empty());
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn recommend_and_estimate_use_a_config() {
+    let client = connect().await;
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/wrangler/full.jsonc"
+    ))
+    .unwrap();
+    let res = client
+        .call_tool(
+            CallToolRequestParams::new("recommend_scaling")
+                .with_arguments(args(json!({"config": {"content": text}}))),
+        )
+        .await
+        .unwrap();
+    let r = res.structured_content.unwrap();
+    let ids: Vec<_> = r["recommendations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(ids.contains(&"queue-dlq".to_owned()), "{ids:?}");
+    let res = client
+        .call_tool(
+            CallToolRequestParams::new("estimate_cost").with_arguments(args(
+                json!({"kv": {"reads": 1}, "config": {"content": text}}),
+            )),
+        )
+        .await
+        .unwrap();
+    let warnings = res.structured_content.unwrap()["warnings"].to_string();
+    assert!(
+        warnings.contains("d1 is bound in the Wrangler config"),
+        "{warnings}"
+    );
+    assert!(!warnings.contains("kv is bound"), "{warnings}");
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test]
 async fn unknown_tool_is_invalid_params() {
     let client = connect().await;
     let err = client

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::engine::recommend::{ProjectContext, Service};
 use crate::engine::{InputError, Plan, from_json};
-use crate::knowledge::{Knowledge, LimitValue, Severity};
+use crate::knowledge::{Limit, LimitValue, Severity};
 
 /// Largest configuration accepted, bytes.
 pub const MAX_CONFIG_BYTES: usize = 1 << 20;
@@ -526,14 +526,14 @@ fn pointer_array<'a>(
 }
 
 struct Lints<'a> {
-    k: &'a Knowledge,
+    limits: &'a [Limit],
     plan: Plan,
     out: Vec<Lint>,
 }
 
 impl Lints<'_> {
     fn limit(&self, id: &str) -> Option<(f64, String)> {
-        let l = self.k.limit(id)?;
+        let l = self.limits.iter().find(|l| l.id == id)?;
         let v = match self.plan {
             Plan::Paid => l.paid,
             Plan::Free => l.free,
@@ -564,16 +564,24 @@ impl Lints<'_> {
 
 /// Reads, resolves and lints a configuration.
 pub fn analyze(
-    k: &Knowledge,
+    limits: &[Limit],
     input: &AnalyzeInput,
     content: &str,
 ) -> Result<ProjectConfig, InputError> {
     let (format, top) = parse(content, input.format)?;
+    if let Some(date) = &input.stale_before
+        && !crate::knowledge::is_iso_date(date)
+    {
+        return Err(InputError::new(
+            "stale_before",
+            format!("must be YYYY-MM-DD (got {date:?})"),
+        ));
+    }
     let resolved = resolve(&top, input.env.as_deref())?;
     let raw: Raw = from_json(resolved.clone())
         .map_err(|e| InputError::new(e.path, format!("{} (in the Wrangler config)", e.message)))?;
     let mut lints = Lints {
-        k,
+        limits,
         plan: input.plan.unwrap_or_default(),
         out: Vec::new(),
     };
@@ -933,4 +941,38 @@ impl ProjectConfig {
             o.smart_placement = Some(self.placement.as_deref() == Some("smart"));
         }
     }
+}
+
+/// A usage profile skeleton (TOML) with a line for every field of every product the config
+/// binds, each 0 and marked "to fill in", with the field's meaning as a comment.
+pub fn usage_template(config: &ProjectConfig) -> String {
+    let schema = serde_json::to_value(schemars::schema_for!(crate::engine::cost::UsageProfile))
+        .unwrap_or_default();
+    let mut out = format!(
+        "# Usage profile for {} (cf-scale cost <this file>). Counts per month unless period = \"day\";\n# storage in average GB. Every 0 below is a number to fill in.\nperiod = \"month\"\n",
+        config.name.as_deref().unwrap_or("this Worker")
+    );
+    for service in &config.services {
+        let key = serde_json::to_value(service)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        let Some(reference) = schema["properties"][&key]["$ref"].as_str() else {
+            continue;
+        };
+        let def = reference.rsplit('/').next().unwrap_or_default();
+        let props = &schema["$defs"][def]["properties"];
+        out.push_str(&format!("\n[{key}]\n"));
+        for (field, spec) in props.as_object().into_iter().flatten() {
+            if spec.get("$ref").is_some() {
+                continue;
+            }
+            let doc = spec["description"]
+                .as_str()
+                .unwrap_or_default()
+                .replace('\n', " ");
+            out.push_str(&format!("{field} = 0  # to fill in: {doc}\n"));
+        }
+    }
+    out
 }

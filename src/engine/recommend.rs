@@ -122,6 +122,10 @@ pub struct ProjectContext {
     /// Today's date, `YYYY-MM` or `YYYY-MM-DD` (engines read no clock): names D1 partitions.
     #[serde(default)]
     pub today: Option<String>,
+    /// The project's Wrangler configuration: `services`, `queue_has_dlq` and `smart_placement`
+    /// are read from it when not given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config: Option<crate::engine::config::ConfigSource>,
 }
 
 /// Whether a checklist item is in place.
@@ -507,12 +511,32 @@ pub fn recommend(
     ctx: &ProjectContext,
 ) -> Result<Recommendations, InputError> {
     ctx.validate()?;
+    let filled;
+    let ctx = match &ctx.config {
+        Some(source) => {
+            let input = crate::engine::config::AnalyzeInput {
+                plan: ctx.plan,
+                format: source.format,
+                ..Default::default()
+            };
+            let config = crate::engine::config::analyze(&k.limits, &input, &source.content)
+                .map_err(|e| InputError::new(format!("config.{}", e.path), e.message))?;
+            let mut with_config = ctx.clone();
+            config.fill(&mut with_config);
+            filled = with_config;
+            &filled
+        }
+        None => ctx,
+    };
     let mut assumptions = vec![format!(
         "Limits are the {} values in scale://data/limits.",
         ctx.plan.unwrap_or_default().name()
     )];
     if ctx.plan.is_none() {
         assumptions.push("plan not given: Workers Paid assumed.".to_owned());
+    }
+    if ctx.config.is_some() {
+        assumptions.push("services, queue_has_dlq and smart_placement were read from the Wrangler config where not given.".to_owned());
     }
     let limit_value = |id: &str| -> Option<(f64, &crate::knowledge::Limit)> {
         let l = k.limit(id)?;

@@ -15,7 +15,7 @@ pub(super) fn parse<T: DeserializeOwned>(file: &'static str) -> Result<T, Knowle
 }
 
 /// `YYYY-MM-DD` with a plausible month and day.
-pub(super) fn is_iso_date(s: &str) -> bool {
+pub fn is_iso_date(s: &str) -> bool {
     let b = s.as_bytes();
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return false;

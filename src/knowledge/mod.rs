@@ -12,6 +12,7 @@ use std::sync::OnceLock;
 
 use include_dir::{Dir, File, include_dir};
 
+pub use data::is_iso_date;
 pub use data::{
     AntiPattern, BillingRule, ChecklistItem, Condition, CostChange, Escalation, HeadroomSpec,
     Limit, LimitValue, MatrixRow, Op, Period, Price, PricingFile, RecommendRule, Rounding,

@@ -14,7 +14,7 @@ use rmcp::{
 use serde::Serialize;
 
 use super::CfScale;
-use crate::engine::{self, cost, recommend, shard};
+use crate::engine::{self, config, cost, recommend, shard};
 use crate::knowledge;
 use crate::render;
 
@@ -28,6 +28,42 @@ fn report<T: Serialize>(value: &T, summary: String) -> CallToolResult {
 /// A tool error the caller reads: bad input, named by field.
 fn failure(message: impl std::fmt::Display) -> CallToolResult {
     CallToolResult::error(vec![ContentBlock::text(message.to_string())])
+}
+
+/// Reads a config file named relative to the server's working directory, refusing anything that
+/// resolves outside it (absolute paths, `..`, symlinks pointing out) and files over 1 MiB.
+fn read_workspace_file(path: &str) -> Result<String, String> {
+    let relative = std::path::Path::new(path);
+    if relative.is_absolute()
+        || relative
+            .components()
+            .any(|c| matches!(c, std::path::Component::ParentDir))
+    {
+        return Err(format!(
+            "path `{path}` must be relative to the working directory, without `..`"
+        ));
+    }
+    let root = std::env::current_dir()
+        .and_then(|d| d.canonicalize())
+        .map_err(|e| format!("working directory: {e}"))?;
+    let full = root
+        .join(relative)
+        .canonicalize()
+        .map_err(|e| format!("path `{path}`: {e}"))?;
+    if !full.starts_with(&root) {
+        return Err(format!(
+            "path `{path}` resolves outside the working directory"
+        ));
+    }
+    let size = std::fs::metadata(&full)
+        .map_err(|e| format!("path `{path}`: {e}"))?
+        .len();
+    if size > config::MAX_CONFIG_BYTES as u64 {
+        return Err(format!(
+            "path `{path}` is {size} bytes; at most 1 MiB is accepted"
+        ));
+    }
+    std::fs::read_to_string(&full).map_err(|e| format!("path `{path}`: {e}"))
 }
 
 /// The input schema of `shard_plan`: the tagged enum's `oneOf`, with the root `type: object`
@@ -127,6 +163,41 @@ impl CfScale {
         let prices = file.map_or_else(|| cost::PriceTable::builtin(k), |f| f.table(k));
         match recommend::recommend(k, &prices, &ctx) {
             Ok(r) => report(&r, render::recommend_markdown(&r)),
+            Err(e) => failure(e),
+        }
+    }
+
+    /// Reads and lints a Wrangler configuration.
+    #[tool(
+        name = "analyze_config",
+        description = "Reads the project's Wrangler configuration (wrangler.toml, wrangler.json or wrangler.jsonc: pass its text as `content`, or a `path` relative to the server's working directory), resolves an environment (`env`) the way Wrangler does (bindings are not inherited), and returns every binding by kind (KV, D1, R2, Durable Objects with their storage backend, queue producers and consumers with their settings, Workflows, Hyperdrive, Analytics Engine, Vectorize, services), routes, crons, placement, limits and observability, plus lints with stable ids, severity, the config path and a source: consumers without a dead-letter queue, queue settings over their limits, pinned concurrency, limits.cpu_ms over the maximum, D1/Hyperdrive without Smart Placement, key-value-backed Durable Objects, no observability, a stale compatibility_date (before `stale_before`), Free-plan cron limits, unknown binding keys. Pass the same text as `config` to recommend_scaling to fill services and observations.",
+        input_schema = schema_for_input::<config::AnalyzeInput>().unwrap_or_default(),
+        output_schema = schema_for_output::<config::ProjectConfig>(),
+        annotations(title = "Analyze Wrangler config", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = false)
+    )]
+    async fn analyze_config(&self, Parameters(args): Parameters<JsonObject>) -> CallToolResult {
+        let input: config::AnalyzeInput = match engine::from_json(serde_json::Value::Object(args)) {
+            Ok(i) => i,
+            Err(e) => return failure(e),
+        };
+        let content = match (&input.content, &input.path) {
+            (Some(c), None) => c.clone(),
+            (None, Some(p)) => match read_workspace_file(p) {
+                Ok(c) => c,
+                Err(e) => return failure(e),
+            },
+            _ => {
+                return failure(
+                    "give exactly one of `content` (the file's text) or `path` (relative to the working directory)",
+                );
+            }
+        };
+        let k = match knowledge::knowledge() {
+            Ok(k) => k,
+            Err(e) => return failure(e),
+        };
+        match config::analyze(&k.limits, &input, &content) {
+            Ok(c) => report(&c, render::config_markdown(&c)),
             Err(e) => failure(e),
         }
     }

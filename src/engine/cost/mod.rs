@@ -323,6 +323,25 @@ pub fn estimate(
     if !profile.curve.is_empty() {
         curve(table, &rules, profile, &mut report)?;
     }
+    if let Some(source) = &profile.config {
+        let input = crate::engine::config::AnalyzeInput {
+            format: source.format,
+            ..Default::default()
+        };
+        let config = crate::engine::config::analyze(limits, &input, &source.content)
+            .map_err(|e| InputError::new(format!("config.{}", e.path), e.message))?;
+        for service in &config.services {
+            let key = serde_json::to_value(service)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            if key != "workers" && !report.products.iter().any(|p| p.product == key) {
+                report.warnings.push(format!(
+                    "{key} is bound in the Wrangler config but this profile has no {key} usage: its cost is not counted."
+                ));
+            }
+        }
+    }
     Ok(report)
 }
 

@@ -80,6 +80,10 @@ pub struct UsageProfile {
     /// Scale storage sizes along the curve too (default false: storage stays as given).
     #[serde(default)]
     pub curve_scales_storage: bool,
+    /// Optional: the project's Wrangler configuration; products it binds that this profile
+    /// leaves at zero are flagged, so nothing bound goes unpriced by accident.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config: Option<crate::engine::config::ConfigSource>,
 }
 
 /// Workers usage.
