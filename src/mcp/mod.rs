@@ -26,12 +26,13 @@ use crate::resources::{self, ResourceError};
 /// What the server tells a model about itself at `initialize`.
 const INSTRUCTIONS: &str = "\
 cf-scale: scaling and cost engineering for Cloudflare Workers, KV, D1, R2, Durable Objects, Queues, \
-Workflows and Hyperdrive. For any scaling question call recommend_scaling first with what you know \
-(its `missing` lists what to ask next); then shard_plan (sizes KV key, D1 time/tenant, Durable \
-Object and queue sharding and writes the code) and estimate_cost (exact monthly cost; compare designs \
-with compare_to, growth with curve). Background: skill://scale/SKILL.md. Prices and limits, each with \
-its docs source and date: scale://data/pricing, scale://data/limits; never quote them from memory. \
-Code for a pattern: scale://patterns/{id}. Prompts: scaling_review, cost_review.";
+Workflows and Hyperdrive. For any scaling question call recommend_scaling first with what you know, \
+and pass the project's wrangler.jsonc/json/toml text as `config` (its `missing` lists what to ask \
+next); analyze_config lints that config; shard_plan sizes KV key, D1 time/tenant, Durable Object and \
+queue sharding and writes the code; estimate_cost gives the exact monthly cost (compare designs with \
+compare_to, growth with curve). Background: skill://scale/SKILL.md. Prices and limits with their docs \
+source and date: scale://data/pricing, scale://data/limits; never quote them from memory. Code for a \
+pattern: scale://patterns/{id}. Prompts: scaling_review, cost_review.";
 
 /// The cf-scale MCP server. Cheap to construct: knowledge and any replacement price table are
 /// parsed on first use.
