@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use super::CfScale;
 use crate::engine::{self, config, cost, recommend, shard};
-use crate::knowledge;
+use crate::knowledge::{self, Knowledge};
 use crate::render;
 
 /// A successful tool result: the report for programs, the summary for the model.
@@ -28,6 +28,39 @@ fn report<T: Serialize>(value: &T, summary: String) -> CallToolResult {
 /// A tool error the caller reads: bad input, named by field.
 fn failure(message: impl std::fmt::Display) -> CallToolResult {
     CallToolResult::error(vec![ContentBlock::text(message.to_string())])
+}
+
+impl CfScale {
+    /// The shape of every tool: decode the arguments (errors name the field), load the knowledge
+    /// and the price table, run the engine, and return its report with a markdown summary.
+    fn run<I, O>(
+        &self,
+        args: JsonObject,
+        engine: impl FnOnce(&Knowledge, &cost::PriceTable, I) -> Result<O, String>,
+        summary: fn(&O) -> String,
+    ) -> CallToolResult
+    where
+        I: serde::de::DeserializeOwned,
+        O: Serialize,
+    {
+        let input: I = match engine::from_json(serde_json::Value::Object(args)) {
+            Ok(i) => i,
+            Err(e) => return failure(e),
+        };
+        let k = match knowledge::knowledge() {
+            Ok(k) => k,
+            Err(e) => return failure(e),
+        };
+        let file = match self.price_file() {
+            Ok(f) => f,
+            Err(e) => return failure(e),
+        };
+        let prices = file.map_or_else(|| cost::PriceTable::builtin(k), |f| f.table(k));
+        match engine(k, &prices, input) {
+            Ok(out) => report(&out, summary(&out)),
+            Err(e) => failure(e),
+        }
+    }
 }
 
 /// Reads a config file named relative to the server's working directory, refusing anything that
@@ -86,23 +119,13 @@ impl CfScale {
         annotations(title = "Estimate monthly cost", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = false)
     )]
     async fn estimate_cost(&self, Parameters(args): Parameters<JsonObject>) -> CallToolResult {
-        let profile: cost::UsageProfile = match engine::from_json(serde_json::Value::Object(args)) {
-            Ok(p) => p,
-            Err(e) => return failure(e),
-        };
-        let k = match knowledge::knowledge() {
-            Ok(k) => k,
-            Err(e) => return failure(e),
-        };
-        let file = match self.price_file() {
-            Ok(f) => f,
-            Err(e) => return failure(e),
-        };
-        let table = file.map_or_else(|| cost::PriceTable::builtin(k), |f| f.table(k));
-        match cost::estimate(&table, &k.limits, &profile) {
-            Ok(r) => report(&r, render::cost_markdown(&r)),
-            Err(e) => failure(e),
-        }
+        self.run(
+            args,
+            |k, prices, profile: cost::UsageProfile| {
+                cost::estimate(prices, &k.limits, &profile).map_err(|e| e.to_string())
+            },
+            render::cost_markdown,
+        )
     }
 
     /// A sharding or partitioning plan for the caller's numbers.
@@ -114,28 +137,17 @@ impl CfScale {
         annotations(title = "Plan sharding", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = false)
     )]
     async fn shard_plan(&self, Parameters(args): Parameters<JsonObject>) -> CallToolResult {
-        let request: shard::ShardRequest = match engine::from_json(serde_json::Value::Object(args))
-        {
-            Ok(r) => r,
-            Err(e) => return failure(e),
-        };
-        let k = match knowledge::knowledge() {
-            Ok(k) => k,
-            Err(e) => return failure(e),
-        };
-        let file = match self.price_file() {
-            Ok(f) => f,
-            Err(e) => return failure(e),
-        };
-        let prices = file.map_or_else(|| cost::PriceTable::builtin(k), |f| f.table(k));
-        let ctx = shard::Context {
-            limits: &k.limits,
-            prices,
-        };
-        match shard::plan(&ctx, &request) {
-            Ok(p) => report(&p, render::shard_markdown(&p)),
-            Err(e) => failure(e),
-        }
+        self.run(
+            args,
+            |k, prices, request: shard::ShardRequest| {
+                let ctx = shard::Context {
+                    limits: &k.limits,
+                    prices: *prices,
+                };
+                shard::plan(&ctx, &request).map_err(|e| e.to_string())
+            },
+            render::shard_markdown,
+        )
     }
 
     /// What breaks first for a project, why, and what to do.
@@ -147,24 +159,13 @@ impl CfScale {
         annotations(title = "Recommend scaling work", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = false)
     )]
     async fn recommend_scaling(&self, Parameters(args): Parameters<JsonObject>) -> CallToolResult {
-        let ctx: recommend::ProjectContext =
-            match engine::from_json(serde_json::Value::Object(args)) {
-                Ok(c) => c,
-                Err(e) => return failure(e),
-            };
-        let k = match knowledge::knowledge() {
-            Ok(k) => k,
-            Err(e) => return failure(e),
-        };
-        let file = match self.price_file() {
-            Ok(f) => f,
-            Err(e) => return failure(e),
-        };
-        let prices = file.map_or_else(|| cost::PriceTable::builtin(k), |f| f.table(k));
-        match recommend::recommend(k, &prices, &ctx) {
-            Ok(r) => report(&r, render::recommend_markdown(&r)),
-            Err(e) => failure(e),
-        }
+        self.run(
+            args,
+            |k, prices, ctx: recommend::ProjectContext| {
+                recommend::recommend(k, prices, &ctx).map_err(|e| e.to_string())
+            },
+            render::recommend_markdown,
+        )
     }
 
     /// Reads and lints a Wrangler configuration.
@@ -176,29 +177,17 @@ impl CfScale {
         annotations(title = "Analyze Wrangler config", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = false)
     )]
     async fn analyze_config(&self, Parameters(args): Parameters<JsonObject>) -> CallToolResult {
-        let input: config::AnalyzeInput = match engine::from_json(serde_json::Value::Object(args)) {
-            Ok(i) => i,
-            Err(e) => return failure(e),
-        };
-        let content = match (&input.content, &input.path) {
-            (Some(c), None) => c.clone(),
-            (None, Some(p)) => match read_workspace_file(p) {
-                Ok(c) => c,
-                Err(e) => return failure(e),
+        self.run(
+            args,
+            |k, _, input: config::AnalyzeInput| {
+                let content = match (&input.content, &input.path) {
+                    (Some(c), None) => c.clone(),
+                    (None, Some(p)) => read_workspace_file(p)?,
+                    _ => return Err("give exactly one of `content` (the file's text) or `path` (relative to the working directory)".to_owned()),
+                };
+                config::analyze(&k.limits, &input, &content).map_err(|e| e.to_string())
             },
-            _ => {
-                return failure(
-                    "give exactly one of `content` (the file's text) or `path` (relative to the working directory)",
-                );
-            }
-        };
-        let k = match knowledge::knowledge() {
-            Ok(k) => k,
-            Err(e) => return failure(e),
-        };
-        match config::analyze(&k.limits, &input, &content) {
-            Ok(c) => report(&c, render::config_markdown(&c)),
-            Err(e) => failure(e),
-        }
+            render::config_markdown,
+        )
     }
 }
