@@ -1,6 +1,7 @@
 //! The MCP server: resources from [`crate::resources`], prompts from [`prompts`], all thin.
 
 mod prompts;
+pub mod strict;
 mod tools;
 
 use std::path::PathBuf;
@@ -71,14 +72,62 @@ impl CfScale {
 }
 
 /// Serves MCP on stdin/stdout until stdin closes, which is a normal end (even before
-/// `initialize`).
+/// `initialize`). Lines from the client pass through [`strict::filter`] first; one writer task
+/// owns stdout, so rmcp's responses and the filter's error replies never interleave.
 pub async fn serve_stdio() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-    let service = match CfScale::new().serve(rmcp::transport::stdio()).await {
-        Ok(service) => service,
-        Err(ServerInitializeError::ConnectionClosed(_)) => return Ok(()),
+    serve_lines(
+        tokio::io::BufReader::new(tokio::io::stdin()),
+        tokio::io::stdout(),
+    )
+    .await
+}
+
+/// Serves newline-delimited JSON-RPC from `input` to `output` (what [`serve_stdio`] does on the
+/// process's stdio, and what tests drive in memory).
+pub async fn serve_lines<R, W>(
+    input: R,
+    mut output: W,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>>
+where
+    R: tokio::io::AsyncBufRead + Unpin + Send + 'static,
+    W: tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+
+    let (to_server, server_in) = tokio::io::duplex(1 << 16);
+    let (server_out, from_server) = tokio::io::duplex(1 << 16);
+    let (replies, mut outgoing) = tokio::sync::mpsc::channel::<Vec<u8>>(64);
+
+    let writer = tokio::spawn(async move {
+        while let Some(line) = outgoing.recv().await {
+            output.write_all(&line).await?;
+            output.flush().await?;
+        }
+        std::io::Result::Ok(())
+    });
+    let responses = replies.clone();
+    let copier = tokio::spawn(async move {
+        let mut lines = BufReader::new(from_server);
+        loop {
+            let mut line = Vec::new();
+            if lines.read_until(b'\n', &mut line).await? == 0 || responses.send(line).await.is_err()
+            {
+                return std::io::Result::Ok(());
+            }
+        }
+    });
+    let filter = tokio::spawn(strict::filter(input, to_server, replies));
+
+    match CfScale::new().serve((server_in, server_out)).await {
+        Ok(service) => {
+            service.waiting().await?;
+        }
+        Err(ServerInitializeError::ConnectionClosed(_)) => {}
         Err(e) => return Err(e.into()),
-    };
-    service.waiting().await?;
+    }
+    filter.abort();
+    copier.await??;
+    writer.await??;
     Ok(())
 }
 

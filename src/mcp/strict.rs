@@ -1,0 +1,305 @@
+//! Strict JSON-RPC in front of rmcp: every line from the client is checked before rmcp sees it,
+//! so malformed input gets the error the JSON-RPC 2.0 specification prescribes instead of
+//! silence or a wrong code, and one bad message never affects the next.
+//!
+//! - an unparseable line → `-32700 Parse error`, `id: null`;
+//! - valid JSON that is not a request, notification or response (a batch included: batching was
+//!   removed from MCP in protocol 2025-06-18) → `-32600 Invalid Request`;
+//! - `params` that is not an object or array, or `tools/call` whose `name` is not a string or
+//!   whose `arguments` is not an object → `-32602 Invalid params`, naming the problem;
+//! - a line longer than [`MAX_MESSAGE_BYTES`] → `-32600`, and the line is discarded unbuffered.
+
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::sync::mpsc;
+
+/// Largest message accepted on stdin, bytes.
+pub const MAX_MESSAGE_BYTES: usize = 4 << 20;
+
+/// What to do with one line from the client.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verdict {
+    /// Pass it to rmcp.
+    Forward,
+    /// Answer it with this error response; rmcp never sees it.
+    Reply(Value),
+    /// Ignore it (a blank line, or a notification before the session has started).
+    Drop,
+}
+
+fn error(id: Value, code: i64, message: &str) -> Verdict {
+    Verdict::Reply(json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message}}))
+}
+
+/// Checks one line. `started` says whether a request has been forwarded yet: before that, rmcp
+/// expects its handshake, so stray notifications and responses are dropped rather than allowed
+/// to end the session.
+pub fn check(line: &[u8], started: bool) -> Verdict {
+    if line.iter().all(u8::is_ascii_whitespace) {
+        return Verdict::Drop;
+    }
+    let Ok(value) = serde_json::from_slice::<Value>(line) else {
+        return error(
+            Value::Null,
+            -32700,
+            "Parse error: the line is not valid JSON",
+        );
+    };
+    let Value::Object(message) = value else {
+        let what = if value.is_array() {
+            "Invalid Request: batches are not supported (removed from MCP in protocol 2025-06-18)"
+        } else {
+            "Invalid Request: a message must be a JSON object"
+        };
+        return error(Value::Null, -32600, what);
+    };
+    // An id, if any, must be a string or a number to be echoed.
+    let id = match message.get("id") {
+        None => None,
+        Some(id @ (Value::String(_) | Value::Number(_))) => Some(id.clone()),
+        Some(Value::Null) => Some(Value::Null),
+        Some(_) => {
+            return error(
+                Value::Null,
+                -32600,
+                "Invalid Request: id must be a string or a number",
+            );
+        }
+    };
+    let reply_id = id.clone().unwrap_or(Value::Null);
+    if message.get("jsonrpc").and_then(Value::as_str) != Some("2.0") {
+        return error(reply_id, -32600, "Invalid Request: jsonrpc must be \"2.0\"");
+    }
+    let method = match message.get("method") {
+        Some(Value::String(m)) => m.as_str(),
+        Some(_) => return error(reply_id, -32600, "Invalid Request: method must be a string"),
+        None if message.contains_key("result") || message.contains_key("error") => {
+            // A response to a request of ours.
+            return if started && id.is_some() {
+                Verdict::Forward
+            } else {
+                Verdict::Drop
+            };
+        }
+        None => return error(reply_id, -32600, "Invalid Request: no method"),
+    };
+    let is_request = id.is_some();
+    if is_request && id == Some(Value::Null) {
+        return error(
+            Value::Null,
+            -32600,
+            "Invalid Request: id must be a string or a number",
+        );
+    }
+    match message.get("params") {
+        None | Some(Value::Object(_)) => {}
+        Some(Value::Array(_)) if !is_request => {}
+        Some(_) => {
+            return if is_request {
+                error(reply_id, -32602, "Invalid params: params must be an object")
+            } else {
+                Verdict::Drop
+            };
+        }
+    }
+    if method == "tools/call" && is_request {
+        let params = message.get("params");
+        match params.and_then(|p| p.get("name")) {
+            Some(Value::String(_)) => {}
+            _ => {
+                return error(
+                    reply_id,
+                    -32602,
+                    "Invalid params: tools/call needs params.name, the tool's name as a string",
+                );
+            }
+        }
+        match params.and_then(|p| p.get("arguments")) {
+            None | Some(Value::Object(_)) => {}
+            Some(_) => {
+                return error(
+                    reply_id,
+                    -32602,
+                    "Invalid params: params.arguments must be an object of the tool's fields",
+                );
+            }
+        }
+    }
+    if !is_request && !started {
+        return Verdict::Drop;
+    }
+    Verdict::Forward
+}
+
+/// Whether a forwarded request ends rmcp's handshake: `initialize`, or (protocol 2026-07-28) a
+/// request other than `server/discover` carrying its protocol version in `_meta`. Until then,
+/// notifications and responses are dropped: rmcp's handshake would end the session on them.
+fn starts_session(line: &[u8]) -> bool {
+    let Ok(message) = serde_json::from_slice::<Value>(line) else {
+        return false;
+    };
+    let method = message.get("method").and_then(Value::as_str);
+    let inline = message
+        .pointer("/params/_meta")
+        .and_then(|m| m.get("io.modelcontextprotocol/protocolVersion"))
+        .is_some();
+    message.get("id").is_some()
+        && (method == Some("initialize") || (inline && method != Some("server/discover")))
+}
+
+/// Reads lines from `input` (bounded to [`MAX_MESSAGE_BYTES`]), forwards the good ones to
+/// `to_server`, and sends the error replies to `replies`. Returns at end of input.
+pub async fn filter<R, W>(
+    mut input: R,
+    mut to_server: W,
+    replies: mpsc::Sender<Vec<u8>>,
+) -> std::io::Result<()>
+where
+    R: AsyncBufRead + Unpin,
+    W: AsyncWrite + Unpin,
+{
+    let mut line = Vec::with_capacity(4096);
+    let mut started = false;
+    loop {
+        line.clear();
+        let mut too_long = false;
+        // Read one line without ever holding more than the limit.
+        loop {
+            let chunk = input.fill_buf().await?;
+            if chunk.is_empty() {
+                break;
+            }
+            let (take, done) = match chunk.iter().position(|b| *b == b'\n') {
+                Some(i) => (i + 1, true),
+                None => (chunk.len(), false),
+            };
+            if !too_long && line.len() + take <= MAX_MESSAGE_BYTES + 1 {
+                line.extend_from_slice(&chunk[..take]);
+            } else {
+                too_long = true;
+                line.clear();
+            }
+            input.consume(take);
+            if done {
+                break;
+            }
+        }
+        if line.is_empty() && !too_long {
+            return Ok(());
+        }
+        let verdict = if too_long {
+            error(
+                Value::Null,
+                -32600,
+                "Invalid Request: message larger than 4 MiB",
+            )
+        } else {
+            check(&line, started)
+        };
+        match verdict {
+            Verdict::Forward => {
+                if !line.ends_with(b"\n") {
+                    line.push(b'\n');
+                }
+                to_server.write_all(&line).await?;
+                to_server.flush().await?;
+                started = started || starts_session(&line);
+            }
+            Verdict::Reply(reply) => {
+                let mut bytes = serde_json::to_vec(&reply).unwrap_or_default();
+                bytes.push(b'\n');
+                if replies.send(bytes).await.is_err() {
+                    return Ok(());
+                }
+            }
+            Verdict::Drop => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reply(line: &str, started: bool) -> (Value, i64) {
+        match check(line.as_bytes(), started) {
+            Verdict::Reply(v) => (v["id"].clone(), v["error"]["code"].as_i64().unwrap()),
+            other => panic!("{line}: expected an error reply, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn malformed_lines_get_the_prescribed_errors() {
+        assert_eq!(reply("not json", true), (Value::Null, -32700));
+        assert_eq!(
+            reply("{\"jsonrpc\":\"2.0\",\"id\":1,", true),
+            (Value::Null, -32700)
+        );
+        assert_eq!(reply("[1,2]", true), (Value::Null, -32600));
+        assert_eq!(reply("42", true), (Value::Null, -32600));
+        assert_eq!(reply("{}", true), (Value::Null, -32600));
+        assert_eq!(
+            reply(r#"{"jsonrpc":"1.0","id":7,"method":"ping"}"#, true),
+            (json!(7), -32600)
+        );
+        assert_eq!(
+            reply(r#"{"jsonrpc":"2.0","id":{"a":1},"method":"ping"}"#, true),
+            (Value::Null, -32600)
+        );
+        assert_eq!(
+            reply(r#"{"jsonrpc":"2.0","id":8,"method":5}"#, true),
+            (json!(8), -32600)
+        );
+        assert_eq!(
+            reply(
+                r#"{"jsonrpc":"2.0","id":"x","method":"ping","params":"p"}"#,
+                true
+            ),
+            (json!("x"), -32602)
+        );
+        assert_eq!(
+            reply(
+                r#"{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"estimate_cost","arguments":"text"}}"#,
+                true
+            ),
+            (json!(3), -32602)
+        );
+        assert_eq!(
+            reply(
+                r#"{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"arguments":{}}}"#,
+                true
+            ),
+            (json!(4), -32602)
+        );
+    }
+
+    #[test]
+    fn good_messages_pass_and_stray_ones_are_dropped() {
+        let ping = r#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#;
+        assert_eq!(check(ping.as_bytes(), false), Verdict::Forward);
+        let call = r#"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"x","arguments":{"a":1}}}"#;
+        assert_eq!(check(call.as_bytes(), true), Verdict::Forward);
+        let note = r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#;
+        assert_eq!(
+            check(note.as_bytes(), false),
+            Verdict::Drop,
+            "before the session starts"
+        );
+        assert_eq!(check(note.as_bytes(), true), Verdict::Forward);
+        let response = r#"{"jsonrpc":"2.0","id":9,"result":{}}"#;
+        assert_eq!(check(response.as_bytes(), false), Verdict::Drop);
+        assert_eq!(check(response.as_bytes(), true), Verdict::Forward);
+        assert_eq!(check(b"   \r\n", true), Verdict::Drop);
+        assert!(starts_session(
+            br#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{}}"#
+        ));
+        assert!(
+            !starts_session(ping.as_bytes()),
+            "a ping before initialize keeps the handshake open"
+        );
+        let discover = r#"{"jsonrpc":"2.0","id":"d","method":"server/discover","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28"}}}"#;
+        assert!(!starts_session(discover.as_bytes()));
+        let inline = r#"{"jsonrpc":"2.0","id":0,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28"}}}"#;
+        assert!(starts_session(inline.as_bytes()));
+    }
+}
