@@ -27,9 +27,17 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run the MCP server on stdin/stdout (what MCP clients start). Logs go to stderr; set
-    /// RUST_LOG=debug for more.
-    Serve,
+    /// Run the MCP server: on stdin/stdout (what MCP clients start), or with --http on Streamable
+    /// HTTP at /mcp. Logs go to stderr; set RUST_LOG=debug for more.
+    ///
+    /// --http binds loopback addresses only, unless CF_SCALE_TOKEN is set: then every request needs
+    /// `Authorization: Bearer $CF_SCALE_TOKEN`. CF_SCALE_ALLOWED_HOSTS (comma-separated) adds host
+    /// names accepted in the Host header behind a load balancer.
+    Serve {
+        /// Serve Streamable HTTP on this address, e.g. 127.0.0.1:8787.
+        #[arg(long, value_name = "ADDR")]
+        http: Option<std::net::SocketAddr>,
+    },
     /// List every resource the server offers: URI, size and title.
     Resources {
         /// Output format.
@@ -219,7 +227,7 @@ type Error = Box<dyn std::error::Error + Send + Sync>;
 
 fn execute(command: Command) -> Result<(), Error> {
     match command {
-        Command::Serve => serve(),
+        Command::Serve { http } => serve(http),
         Command::Resources { format } => {
             let list = resources::list()?;
             let mut out = std::io::stdout().lock();
@@ -590,7 +598,7 @@ fn read_profile(path: &Path) -> Result<cost::UsageProfile, Error> {
     Ok(parsed.map_err(|e| format!("{name}: {e}"))?)
 }
 
-fn serve() -> Result<(), Error> {
+fn serve(http: Option<std::net::SocketAddr>) -> Result<(), Error> {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_ansi(false)
@@ -602,5 +610,23 @@ fn serve() -> Result<(), Error> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(crate::mcp::serve_stdio())
+    match http {
+        None => runtime.block_on(crate::mcp::serve_stdio()),
+        Some(addr) => {
+            let options = crate::mcp::http::HttpOptions {
+                token: std::env::var("CF_SCALE_TOKEN")
+                    .ok()
+                    .filter(|t| !t.is_empty()),
+                allowed_hosts: std::env::var("CF_SCALE_ALLOWED_HOSTS")
+                    .map(|v| {
+                        v.split(',')
+                            .map(|h| h.trim().to_owned())
+                            .filter(|h| !h.is_empty())
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            };
+            Ok(runtime.block_on(crate::mcp::http::serve_http(addr, options))?)
+        }
+    }
 }

@@ -1,5 +1,6 @@
 //! The MCP server: resources from [`crate::resources`], prompts from [`prompts`], all thin.
 
+pub mod http;
 mod prompts;
 pub mod strict;
 mod tools;
