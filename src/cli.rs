@@ -607,12 +607,17 @@ fn serve(http: Option<std::net::SocketAddr>) -> Result<(), Error> {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
         )
         .init();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
     match http {
-        None => runtime.block_on(crate::mcp::serve_stdio()),
+        // One client on stdio: a single thread starts fastest.
+        None => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?
+            .block_on(crate::mcp::serve_stdio()),
+        // Many clients over HTTP: use every core.
         Some(addr) => {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?;
             let options = crate::mcp::http::HttpOptions {
                 token: std::env::var("CF_SCALE_TOKEN")
                     .ok()

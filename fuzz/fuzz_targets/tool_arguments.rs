@@ -1,0 +1,27 @@
+//! Any JSON as the arguments of each tool: decoding and the engines never panic; they return a
+//! report or an input error.
+#![no_main]
+
+use cf_scale::engine::{config, cost, from_json, recommend, shard};
+use cf_scale::knowledge::knowledge;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(data) else { return };
+    let k = knowledge().expect("embedded knowledge loads");
+    let prices = cost::PriceTable::builtin(k);
+    if let Ok(profile) = from_json::<cost::UsageProfile>(value.clone()) {
+        let _ = cost::estimate(&prices, &k.limits, &profile);
+    }
+    if let Ok(request) = from_json::<shard::ShardRequest>(value.clone()) {
+        let _ = shard::plan(&shard::Context { limits: &k.limits, prices }, &request);
+    }
+    if let Ok(ctx) = from_json::<recommend::ProjectContext>(value.clone()) {
+        let _ = recommend::recommend(k, &prices, &ctx);
+    }
+    if let Ok(input) = from_json::<config::AnalyzeInput>(value) {
+        if let Some(content) = &input.content {
+            let _ = config::analyze(&k.limits, &input, content);
+        }
+    }
+});
