@@ -598,9 +598,25 @@ fn read_profile(path: &Path) -> Result<cost::UsageProfile, Error> {
     Ok(parsed.map_err(|e| format!("{name}: {e}"))?)
 }
 
+/// Stderr for logs that never fails: a client that closes the server's stderr must not turn log
+/// lines into errors (tracing reports a failed write by printing to stderr, which then panics).
+struct LogSink;
+
+impl Write for LogSink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let _ = std::io::stderr().write_all(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        let _ = std::io::stderr().flush();
+        Ok(())
+    }
+}
+
 fn serve(http: Option<std::net::SocketAddr>) -> Result<(), Error> {
     tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
+        .with_writer(|| LogSink)
         .with_ansi(false)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()

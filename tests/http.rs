@@ -152,3 +152,37 @@ fn refuses_a_non_loopback_address_without_a_token() {
         "{err}"
     );
 }
+
+/// Regression: with the server's stderr closed, a log line used to panic the request's task and
+/// the response was lost.
+#[test]
+fn answers_when_stderr_is_closed() {
+    let server = Server::start(None);
+    let Server {
+        child,
+        addr,
+        _stderr,
+    } = server;
+    drop(_stderr);
+    let server = Server {
+        child,
+        addr,
+        _stderr: BufReader::new(
+            Command::new("true")
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+                .stderr
+                .take()
+                .unwrap(),
+        ),
+    };
+    assert_eq!(
+        server
+            .request("POST", "", &[("Origin", "https://evil.example")])
+            .0,
+        403
+    );
+    assert_eq!(server.post(INITIALIZE, &[]).0, 200);
+    server.stop();
+}
