@@ -44,7 +44,9 @@ pub enum Service {
 }
 
 /// What is known from measurements. Every field is optional: leave out what you do not know
-/// (unknown is not zero; the report lists what would sharpen it).
+/// (unknown is not zero; the report lists what would sharpen it). Numbers must be finite and not
+/// negative; rates (`*_hit_rate`) are fractions from 0 to 1; other values at most 1e9 (sizes in GB
+/// and latencies at most 1e6, the backlog at most 1e15).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Observations {

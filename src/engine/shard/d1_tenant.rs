@@ -27,9 +27,9 @@ fn horizon() -> u32 {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct D1TenantInput {
-    /// Number of tenants.
+    /// Number of tenants (1 to 100,000,000).
     pub tenants: u64,
-    /// Average GB per tenant today.
+    /// Average GB per tenant today (0 to 100,000).
     pub avg_tenant_gb: f64,
     /// GB of the largest tenant today.
     pub largest_tenant_gb: f64,
@@ -39,7 +39,7 @@ pub struct D1TenantInput {
     /// Fraction of the 10 GB database limit to fill at most (default 0.8).
     #[serde(default = "fill")]
     pub target_fill: f64,
-    /// Months ahead to size for (default 12).
+    /// Months ahead to size for (default 12; 1 to 120).
     #[serde(default = "horizon")]
     pub horizon_months: u32,
     /// Optional: every tenant's size in GB today (at most 100,000), for an exact packing instead

@@ -20,9 +20,9 @@ fn fill() -> f64 {
 pub struct D1TimeInput {
     /// The table holding the time series (letters, digits and `_`), e.g. `events`.
     pub table: String,
-    /// GB the data takes today.
+    /// GB the data takes today (0 to 1,000,000).
     pub current_gb: f64,
-    /// GB added per month.
+    /// GB added per month (0 to 1,000,000).
     pub growth_gb_per_month: f64,
     /// Months of data to keep queryable in D1; older partitions are archived to R2. Omit to keep
     /// everything online.

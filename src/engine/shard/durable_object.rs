@@ -25,7 +25,7 @@ pub struct DurableObjectInput {
     /// Logical name of the object being split, used in `idFromName` (default `counter`).
     #[serde(default = "default_name")]
     pub name: String,
-    /// Requests per second the object receives at peak.
+    /// Requests per second the object receives at peak (above 0, at most 100,000,000).
     pub peak_requests_per_second: f64,
     /// Requests per second one object can serve; default: the documented soft limit.
     #[serde(default)]

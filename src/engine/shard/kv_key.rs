@@ -22,12 +22,14 @@ fn half() -> f64 {
 pub struct KvKeyInput {
     /// The hot key, e.g. `pageviews:home` (at most 400 characters).
     pub key: String,
-    /// Writes per second to that key at peak.
+    /// Writes per second to that key at peak (above 0, at most 10,000,000).
     pub peak_writes_per_second: f64,
-    /// Logical reads of the key per second (each will read every shard). Default 0.
+    /// Logical reads of the key per second (each will read every shard). Default 0; at most
+    /// 10,000,000.
     #[serde(default)]
     pub reads_per_second: f64,
-    /// Fraction of the per-key write limit each shard may use (default 0.5: half).
+    /// Fraction of the per-key write limit each shard may use (default 0.5: half; above 0, at
+    /// most 1).
     #[serde(default = "half")]
     pub headroom: f64,
 }

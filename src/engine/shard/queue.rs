@@ -24,11 +24,12 @@ pub struct QueueInput {
     /// Base name of the queues (default `jobs`): queues are `<name>-0`, `<name>-1`, …
     #[serde(default = "default_name")]
     pub name: String,
-    /// Messages sent per second at peak.
+    /// Messages sent per second at peak (above 0, at most 100,000,000).
     pub messages_per_second: f64,
-    /// Average message size in KB (1 KB = 1,000 bytes).
+    /// Average message size in KB (1 KB = 1,000 bytes; at most the 128 KB message limit).
     pub message_kb: f64,
-    /// Wall-clock milliseconds a consumer spends on one message.
+    /// Wall-clock milliseconds a consumer spends on one message (above 0, at most the 15-minute
+    /// consumer limit).
     pub processing_ms_per_message: f64,
     /// Fraction of the per-queue limits to plan for (default 0.5).
     #[serde(default = "half")]
