@@ -336,6 +336,14 @@ fn dec(path: &str, v: f64) -> Result<Decimal, InputError> {
         .map_err(|_| InputError::new(path, format!("cannot be used as a number: {v}")))
 }
 
+/// [`dec`] for the field `product.metric`, formatting the path only when reporting an error.
+fn dec_at(product: &str, metric: &str, v: f64) -> Result<Decimal, InputError> {
+    match Decimal::try_from(v) {
+        Ok(d) if v.is_finite() && (0.0..=crate::engine::MAX_QUANTITY).contains(&v) => Ok(d),
+        _ => dec(&format!("{product}.{metric}"), v),
+    }
+}
+
 fn mul(path: &str, a: Decimal, b: Decimal) -> Result<Decimal, InputError> {
     a.checked_mul(b)
         .ok_or_else(|| InputError::new(path, "the quantity it implies is too large to price"))
@@ -451,113 +459,73 @@ impl UsageProfile {
             false,
         )?;
 
-        push(
-            "workers_logs",
-            "events",
-            "workers_logs.events",
-            dec("workers_logs.events", self.workers_logs.events)?,
-            false,
-        )?;
-
+        // Fields billed as given, in report order: (product, metric, price, value, storage).
         let kv = &self.kv;
-        push("kv", "reads", "kv.reads", dec("kv.reads", kv.reads)?, false)?;
-        push(
-            "kv",
-            "writes",
-            "kv.writes",
-            dec("kv.writes", kv.writes)?,
-            false,
-        )?;
-        push(
-            "kv",
-            "deletes",
-            "kv.deletes",
-            dec("kv.deletes", kv.deletes)?,
-            false,
-        )?;
-        push("kv", "lists", "kv.lists", dec("kv.lists", kv.lists)?, false)?;
-        push(
-            "kv",
-            "storage_gb",
-            "kv.storage",
-            dec("kv.storage_gb", kv.storage_gb)?,
-            true,
-        )?;
-
         let d1 = &self.d1;
-        push(
-            "d1",
-            "rows_read",
-            "d1.rows_read",
-            dec("d1.rows_read", d1.rows_read)?,
-            false,
-        )?;
-        push(
-            "d1",
-            "rows_written",
-            "d1.rows_written",
-            dec("d1.rows_written", d1.rows_written)?,
-            false,
-        )?;
-        push(
-            "d1",
-            "storage_gb",
-            "d1.storage",
-            dec("d1.storage_gb", d1.storage_gb)?,
-            true,
-        )?;
-
         let r2 = &self.r2;
-        push(
-            "r2",
-            "storage_gb",
-            "r2.storage",
-            dec("r2.storage_gb", r2.storage_gb)?,
-            true,
-        )?;
-        push(
-            "r2",
-            "class_a",
-            "r2.class_a",
-            dec("r2.class_a", r2.class_a)?,
-            false,
-        )?;
-        push(
-            "r2",
-            "class_b",
-            "r2.class_b",
-            dec("r2.class_b", r2.class_b)?,
-            false,
-        )?;
         let ia = &r2.infrequent_access;
-        push(
-            "r2",
-            "infrequent_access.storage_gb",
-            "r2_ia.storage",
-            dec("r2.infrequent_access.storage_gb", ia.storage_gb)?,
-            true,
-        )?;
-        push(
-            "r2",
-            "infrequent_access.class_a",
-            "r2_ia.class_a",
-            dec("r2.infrequent_access.class_a", ia.class_a)?,
-            false,
-        )?;
-        push(
-            "r2",
-            "infrequent_access.class_b",
-            "r2_ia.class_b",
-            dec("r2.infrequent_access.class_b", ia.class_b)?,
-            false,
-        )?;
-        push(
-            "r2",
-            "infrequent_access.retrieval_gb",
-            "r2_ia.retrieval",
-            dec("r2.infrequent_access.retrieval_gb", ia.retrieval_gb)?,
-            false,
-        )?;
+        for (product, metric, price_id, value, storage) in [
+            (
+                "workers_logs",
+                "events",
+                "workers_logs.events",
+                self.workers_logs.events,
+                false,
+            ),
+            ("kv", "reads", "kv.reads", kv.reads, false),
+            ("kv", "writes", "kv.writes", kv.writes, false),
+            ("kv", "deletes", "kv.deletes", kv.deletes, false),
+            ("kv", "lists", "kv.lists", kv.lists, false),
+            ("kv", "storage_gb", "kv.storage", kv.storage_gb, true),
+            ("d1", "rows_read", "d1.rows_read", d1.rows_read, false),
+            (
+                "d1",
+                "rows_written",
+                "d1.rows_written",
+                d1.rows_written,
+                false,
+            ),
+            ("d1", "storage_gb", "d1.storage", d1.storage_gb, true),
+            ("r2", "storage_gb", "r2.storage", r2.storage_gb, true),
+            ("r2", "class_a", "r2.class_a", r2.class_a, false),
+            ("r2", "class_b", "r2.class_b", r2.class_b, false),
+            (
+                "r2",
+                "infrequent_access.storage_gb",
+                "r2_ia.storage",
+                ia.storage_gb,
+                true,
+            ),
+            (
+                "r2",
+                "infrequent_access.class_a",
+                "r2_ia.class_a",
+                ia.class_a,
+                false,
+            ),
+            (
+                "r2",
+                "infrequent_access.class_b",
+                "r2_ia.class_b",
+                ia.class_b,
+                false,
+            ),
+            (
+                "r2",
+                "infrequent_access.retrieval_gb",
+                "r2_ia.retrieval",
+                ia.retrieval_gb,
+                false,
+            ),
+        ] {
+            push(
+                product,
+                metric,
+                price_id,
+                dec_at(product, metric, value)?,
+                storage,
+            )?;
+        }
 
         let o = &self.durable_objects;
         let ws = dec("durable_objects.websocket_messages", o.websocket_messages)?;
@@ -584,55 +552,65 @@ impl UsageProfile {
             gb_s,
             false,
         )?;
-        push(
-            "durable_objects",
-            "sqlite_rows_read",
-            "do_sqlite.rows_read",
-            dec("durable_objects.sqlite_rows_read", o.sqlite_rows_read)?,
-            false,
-        )?;
-        push(
-            "durable_objects",
-            "sqlite_rows_written",
-            "do_sqlite.rows_written",
-            dec("durable_objects.sqlite_rows_written", o.sqlite_rows_written)?,
-            false,
-        )?;
-        push(
-            "durable_objects",
-            "sqlite_storage_gb",
-            "do_sqlite.storage",
-            dec("durable_objects.sqlite_storage_gb", o.sqlite_storage_gb)?,
-            true,
-        )?;
-        push(
-            "durable_objects",
-            "kv_read_units",
-            "do_kv.read_units",
-            dec("durable_objects.kv_read_units", o.kv_read_units)?,
-            false,
-        )?;
-        push(
-            "durable_objects",
-            "kv_write_units",
-            "do_kv.write_units",
-            dec("durable_objects.kv_write_units", o.kv_write_units)?,
-            false,
-        )?;
-        push(
-            "durable_objects",
-            "kv_deletes",
-            "do_kv.deletes",
-            dec("durable_objects.kv_deletes", o.kv_deletes)?,
-            false,
-        )?;
-        push(
-            "durable_objects",
-            "kv_storage_gb",
-            "do_kv.storage",
-            dec("durable_objects.kv_storage_gb", o.kv_storage_gb)?,
-            true,
-        )?;
+        for (product, metric, price_id, value, storage) in [
+            (
+                "durable_objects",
+                "sqlite_rows_read",
+                "do_sqlite.rows_read",
+                o.sqlite_rows_read,
+                false,
+            ),
+            (
+                "durable_objects",
+                "sqlite_rows_written",
+                "do_sqlite.rows_written",
+                o.sqlite_rows_written,
+                false,
+            ),
+            (
+                "durable_objects",
+                "sqlite_storage_gb",
+                "do_sqlite.storage",
+                o.sqlite_storage_gb,
+                true,
+            ),
+            (
+                "durable_objects",
+                "kv_read_units",
+                "do_kv.read_units",
+                o.kv_read_units,
+                false,
+            ),
+            (
+                "durable_objects",
+                "kv_write_units",
+                "do_kv.write_units",
+                o.kv_write_units,
+                false,
+            ),
+            (
+                "durable_objects",
+                "kv_deletes",
+                "do_kv.deletes",
+                o.kv_deletes,
+                false,
+            ),
+            (
+                "durable_objects",
+                "kv_storage_gb",
+                "do_kv.storage",
+                o.kv_storage_gb,
+                true,
+            ),
+        ] {
+            push(
+                product,
+                metric,
+                price_id,
+                dec_at(product, metric, value)?,
+                storage,
+            )?;
+        }
 
         let q = &self.queues;
         let operations = dec("queues.operations", q.operations)?;
@@ -669,61 +647,60 @@ impl UsageProfile {
             false,
         )?;
 
-        let wf = &self.workflows;
-        push(
-            "workflows",
-            "steps",
-            "workflows.steps",
-            dec("workflows.steps", wf.steps)?,
-            false,
-        )?;
-        push(
-            "workflows",
-            "storage_gb",
-            "workflows.storage",
-            dec("workflows.storage_gb", wf.storage_gb)?,
-            true,
-        )?;
-
-        let ae = &self.analytics_engine;
-        push(
-            "analytics_engine",
-            "data_points",
-            "analytics_engine.data_points",
-            dec("analytics_engine.data_points", ae.data_points)?,
-            false,
-        )?;
-        push(
-            "analytics_engine",
-            "read_queries",
-            "analytics_engine.read_queries",
-            dec("analytics_engine.read_queries", ae.read_queries)?,
-            false,
-        )?;
-
-        push(
-            "hyperdrive",
-            "queries",
-            "hyperdrive.queries",
-            dec("hyperdrive.queries", self.hyperdrive.queries)?,
-            false,
-        )?;
-
-        let v = &self.vectorize;
-        push(
-            "vectorize",
-            "queried_dimensions",
-            "vectorize.queried_dimensions",
-            dec("vectorize.queried_dimensions", v.queried_dimensions)?,
-            false,
-        )?;
-        push(
-            "vectorize",
-            "stored_dimensions",
-            "vectorize.stored_dimensions",
-            dec("vectorize.stored_dimensions", v.stored_dimensions)?,
-            true,
-        )?;
+        let (wf, ae, v) = (&self.workflows, &self.analytics_engine, &self.vectorize);
+        for (product, metric, price_id, value, storage) in [
+            ("workflows", "steps", "workflows.steps", wf.steps, false),
+            (
+                "workflows",
+                "storage_gb",
+                "workflows.storage",
+                wf.storage_gb,
+                true,
+            ),
+            (
+                "analytics_engine",
+                "data_points",
+                "analytics_engine.data_points",
+                ae.data_points,
+                false,
+            ),
+            (
+                "analytics_engine",
+                "read_queries",
+                "analytics_engine.read_queries",
+                ae.read_queries,
+                false,
+            ),
+            (
+                "hyperdrive",
+                "queries",
+                "hyperdrive.queries",
+                self.hyperdrive.queries,
+                false,
+            ),
+            (
+                "vectorize",
+                "queried_dimensions",
+                "vectorize.queried_dimensions",
+                v.queried_dimensions,
+                false,
+            ),
+            (
+                "vectorize",
+                "stored_dimensions",
+                "vectorize.stored_dimensions",
+                v.stored_dimensions,
+                true,
+            ),
+        ] {
+            push(
+                product,
+                metric,
+                price_id,
+                dec_at(product, metric, value)?,
+                storage,
+            )?;
+        }
         Ok(out)
     }
 }
