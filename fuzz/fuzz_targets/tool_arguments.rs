@@ -7,14 +7,22 @@ use cf_scale::knowledge::knowledge;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(value) = serde_json::from_slice::<serde_json::Value>(data) else { return };
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(data) else {
+        return;
+    };
     let k = knowledge().expect("embedded knowledge loads");
     let prices = cost::PriceTable::builtin(k);
     if let Ok(profile) = from_json::<cost::UsageProfile>(value.clone()) {
         let _ = cost::estimate(&prices, &k.limits, &profile);
     }
     if let Ok(request) = from_json::<shard::ShardRequest>(value.clone()) {
-        let _ = shard::plan(&shard::Context { limits: &k.limits, prices }, &request);
+        let _ = shard::plan(
+            &shard::Context {
+                limits: &k.limits,
+                prices,
+            },
+            &request,
+        );
     }
     if let Ok(ctx) = from_json::<recommend::ProjectContext>(value.clone()) {
         let _ = recommend::recommend(k, &prices, &ctx);

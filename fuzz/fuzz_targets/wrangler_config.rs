@@ -7,10 +7,27 @@ use cf_scale::knowledge::knowledge;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     let limits = &knowledge().expect("embedded knowledge loads").limits;
     for format in [None, Some(ConfigFormat::Toml), Some(ConfigFormat::Jsonc)] {
-        let _ = analyze(limits, &AnalyzeInput { format, ..Default::default() }, text);
-        let _ = analyze(limits, &AnalyzeInput { format, env: Some("production".into()), ..Default::default() }, text);
+        let _ = analyze(
+            limits,
+            &AnalyzeInput {
+                format,
+                ..Default::default()
+            },
+            text,
+        );
+        let _ = analyze(
+            limits,
+            &AnalyzeInput {
+                format,
+                env: Some("production".into()),
+                ..Default::default()
+            },
+            text,
+        );
     }
 });

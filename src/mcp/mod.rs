@@ -1,5 +1,6 @@
 //! The MCP server: resources from [`crate::resources`], prompts from [`prompts`], all thin.
 
+pub mod batch;
 pub mod http;
 mod prompts;
 pub mod strict;
@@ -106,18 +107,27 @@ where
         }
         std::io::Result::Ok(())
     });
+    let batches = std::sync::Arc::new(std::sync::Mutex::new(batch::Batches::default()));
     let responses = replies.clone();
+    let gathered = batches.clone();
     let copier = tokio::spawn(async move {
         let mut lines = BufReader::new(from_server);
         loop {
             let mut line = Vec::new();
-            if lines.read_until(b'\n', &mut line).await? == 0 || responses.send(line).await.is_err()
-            {
+            if lines.read_until(b'\n', &mut line).await? == 0 {
                 return std::io::Result::Ok(());
+            }
+            let line = match strict::lock(&gathered).from_server(&line) {
+                batch::FromServer::Pass => line,
+                batch::FromServer::Hold => continue,
+                batch::FromServer::Emit(reply) => reply,
+            };
+            if responses.send(line).await.is_err() {
+                return Ok(());
             }
         }
     });
-    let filter = tokio::spawn(strict::filter(input, to_server, replies));
+    let filter = tokio::spawn(strict::filter(input, to_server, replies, batches));
 
     match CfScale::new().serve((server_in, server_out)).await {
         Ok(service) => {

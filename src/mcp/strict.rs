@@ -3,15 +3,19 @@
 //! silence or a wrong code, and one bad message never affects the next.
 //!
 //! - an unparseable line → `-32700 Parse error`, `id: null`;
-//! - valid JSON that is not a request, notification or response (a batch included: batching was
-//!   removed from MCP in protocol 2025-06-18) → `-32600 Invalid Request`;
+//! - valid JSON that is not a request, notification or response → `-32600 Invalid Request`; so is
+//!   a batch, unless the session negotiated protocol 2025-03-26 (then see [`super::batch`]);
 //! - `params` that is not an object or array, or `tools/call` whose `name` is not a string or
 //!   whose `arguments` is not an object → `-32602 Invalid params`, naming the problem;
 //! - a line longer than [`MAX_MESSAGE_BYTES`] → `-32600`, and the line is discarded unbuffered.
 
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::mpsc;
+
+use super::batch::{Batches, Split};
 
 /// Largest message accepted on stdin, bytes.
 pub const MAX_MESSAGE_BYTES: usize = 4 << 20;
@@ -45,13 +49,25 @@ pub fn check(line: &[u8], started: bool) -> Verdict {
             "Parse error: the line is not valid JSON",
         );
     };
+    if value.is_array() {
+        return error(
+            Value::Null,
+            -32600,
+            "Invalid Request: batches are supported only in a session that negotiated protocol \
+             2025-03-26 (they were removed from MCP in 2025-06-18)",
+        );
+    }
+    check_message(&value, started)
+}
+
+/// Checks one message (a line's value, or one element of a batch).
+pub fn check_message(value: &Value, started: bool) -> Verdict {
     let Value::Object(message) = value else {
-        let what = if value.is_array() {
-            "Invalid Request: batches are not supported (removed from MCP in protocol 2025-06-18)"
-        } else {
-            "Invalid Request: a message must be a JSON object"
-        };
-        return error(Value::Null, -32600, what);
+        return error(
+            Value::Null,
+            -32600,
+            "Invalid Request: a message must be a JSON object",
+        );
     };
     // An id, if any, must be a string or a number to be echoed.
     let id = match message.get("id") {
@@ -149,10 +165,12 @@ fn starts_session(line: &[u8]) -> bool {
 
 /// Reads lines from `input` (bounded to [`MAX_MESSAGE_BYTES`]), forwards the good ones to
 /// `to_server`, and sends the error replies to `replies`. Returns at end of input.
+/// Batches are split here when the session accepts them (see [`super::batch`]).
 pub async fn filter<R, W>(
     mut input: R,
     mut to_server: W,
     replies: mpsc::Sender<Vec<u8>>,
+    batches: Arc<Mutex<Batches>>,
 ) -> std::io::Result<()>
 where
     R: AsyncBufRead + Unpin,
@@ -193,28 +211,77 @@ where
                 -32600,
                 "Invalid Request: message larger than 4 MiB",
             )
+        } else if let Some(split) = split_batch(&line, &batches) {
+            for message in split.forward {
+                to_server.write_all(&message).await?;
+            }
+            to_server.flush().await?;
+            if let Some(reply) = split.reply
+                && replies.send(reply).await.is_err()
+            {
+                return Ok(());
+            }
+            continue;
         } else {
             check(&line, started)
         };
         match verdict {
             Verdict::Forward => {
+                let mut done = None;
+                if lock(&batches).waiting() && contains(&line, b"notifications/cancelled") {
+                    // A cancellation may name a batched request, known to rmcp by another id.
+                    if let Ok(mut message) = serde_json::from_slice::<Value>(&line) {
+                        done = lock(&batches).cancel(&mut message);
+                        line = serde_json::to_vec(&message).unwrap_or_default();
+                    }
+                }
                 if !line.ends_with(b"\n") {
                     line.push(b'\n');
                 }
                 to_server.write_all(&line).await?;
                 to_server.flush().await?;
                 started = started || starts_session(&line);
+                if let Some(done) = done
+                    && replies.send(to_line(&done)).await.is_err()
+                {
+                    return Ok(());
+                }
             }
             Verdict::Reply(reply) => {
-                let mut bytes = serde_json::to_vec(&reply).unwrap_or_default();
-                bytes.push(b'\n');
-                if replies.send(bytes).await.is_err() {
+                if replies.send(to_line(&reply)).await.is_err() {
                     return Ok(());
                 }
             }
             Verdict::Drop => {}
         }
     }
+}
+
+/// A batch the session accepts, split; `None` for anything else (which [`check`] answers).
+fn split_batch(line: &[u8], batches: &Mutex<Batches>) -> Option<Split> {
+    let first = line.iter().find(|b| !b.is_ascii_whitespace())?;
+    if *first != b'[' || !lock(batches).accepted() {
+        return None;
+    }
+    match serde_json::from_slice::<Value>(line) {
+        Ok(Value::Array(elements)) => Some(lock(batches).split(elements)),
+        _ => None,
+    }
+}
+
+/// The batch state; a panic elsewhere never makes it unusable.
+pub fn lock(batches: &Mutex<Batches>) -> MutexGuard<'_, Batches> {
+    batches.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+pub(super) fn to_line(value: &Value) -> Vec<u8> {
+    let mut bytes = serde_json::to_vec(value).unwrap_or_default();
+    bytes.push(b'\n');
+    bytes
 }
 
 #[cfg(test)]
