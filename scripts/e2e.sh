@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# End-to-end checks with real clients. Needs cargo, node and npm; reaches only the npm registry
-# (once: the pinned Claude Code CLI is cached outside the checkout and reused).
+# End-to-end checks with real clients. Needs cargo, node, npm and python3; reaches only the npm
+# registry and PyPI (once: the pinned tools are cached outside the checkout and reused).
 #
 #   1. `claude plugin validate --strict` accepts the plugin and its marketplace;
 #   2. `claude --plugin-dir . mcp list` connects to the server in place (release binary on PATH);
 #   0. tsc --strict accepts every TypeScript block the references and shard_plan produce;
 #   3. a copy of the repository added as a local marketplace, the plugin installed from it, and
 #      `claude mcp list` connects again: this time the launcher finds no binary and builds one
-#      into CLAUDE_PLUGIN_DATA with cargo.
+#      into CLAUDE_PLUGIN_DATA with cargo (downloads off: scripts/e2e-launcher.sh tests those);
+#   +  scripts/e2e-launcher.sh (the launcher's download path against a loopback release server)
+#      and scripts/e2e-bundle.sh (MCP Bundle, server.json, `--profile directory` validation).
 # `claude mcp list` exits 0 even when a server fails, so each step greps for "✔ Connected".
 set -euo pipefail
 
@@ -35,6 +37,12 @@ cargo build --release --locked --manifest-path "$root/Cargo.toml"
 bin_dir="$root/target/release"
 version=$("$bin_dir/cf-scale" --version)
 echo "$version"
+
+step "launcher: download from a loopback release server (good, corrupt, missing, offline)"
+bash "$root/scripts/e2e-launcher.sh" "$bin_dir/cf-scale"
+
+step "MCP Bundle (mcpb validate + pack, started as Claude Desktop does), server.json, directory profile"
+bash "$root/scripts/e2e-bundle.sh" "$bin_dir/cf-scale"
 
 step "type-checking generated plans and reference TypeScript"
 bash "$root/scripts/typecheck.sh" "$bin_dir/cf-scale"
@@ -99,10 +107,10 @@ clean_path="$(dirname "$(command -v cargo)"):/usr/local/bin:/usr/bin:/bin"
 if PATH="$clean_path" command -v cf-scale >/dev/null; then
   fail "a cf-scale on $clean_path would hide the launcher's build step"
 fi
-(cd "$work" && PATH="$clean_path" CARGO_TARGET_DIR="$root/target" MCP_TIMEOUT=900000 \
-  "$claude" mcp list) >"$work/installed.txt" 2>&1
+(cd "$work" && PATH="$clean_path" CARGO_TARGET_DIR="$root/target" CF_SCALE_NO_DOWNLOAD=1 \
+  MCP_TIMEOUT=900000 "$claude" mcp list) >"$work/installed.txt" 2>&1
 expect_connected "$work/installed.txt"
-built=$(find "$HOME/.claude/plugins/data" -path '*/bin/cf-scale' -type f | head -n 1)
+built=$(find "$HOME/.claude/plugins/data" -path "*/bin/${version#cf-scale }/cf-scale" -type f | head -n 1)
 [ -n "$built" ] || fail "no cf-scale was built into CLAUDE_PLUGIN_DATA"
 [ "$("$built" --version)" = "$version" ] || fail "$built is not $version"
 echo "launcher built $built"

@@ -48,6 +48,36 @@ fn manifest_matches_the_crate_and_declares_the_server() {
     );
 }
 
+/// One version everywhere a release is described: the crate, the plugin manifest, its
+/// marketplace entry, the MCP Bundle manifest and the MCP registry entry (with the release
+/// assets it names).
+#[test]
+fn every_manifest_carries_the_crate_version() {
+    let version = env!("CARGO_PKG_VERSION");
+    let plugin = json(".claude-plugin/plugin.json");
+    let market = json(".claude-plugin/marketplace.json");
+    let bundle = json("manifest.json");
+    let registry = json("server.json");
+    assert_eq!(plugin["version"], version, "plugin.json");
+    assert_eq!(market["plugins"][0]["version"], version, "marketplace.json");
+    assert_eq!(bundle["version"], version, "manifest.json");
+    assert_eq!(registry["version"], version, "server.json");
+    let packages = registry["packages"]
+        .as_array()
+        .expect("server.json packages");
+    assert!(!packages.is_empty());
+    for package in packages {
+        assert_eq!(package["version"], version, "server.json: {package}");
+        if package["registryType"] == "mcpb" {
+            let url = package["identifier"].as_str().unwrap();
+            assert!(
+                url.contains(&format!("/releases/download/v{version}/")),
+                "server.json: {url} is not this version's release asset"
+            );
+        }
+    }
+}
+
 #[test]
 fn marketplace_lists_this_plugin() {
     let m = json(".claude-plugin/marketplace.json");
@@ -74,7 +104,7 @@ fn launcher_is_executable_posix_sh() {
 }
 
 /// The launcher's version check and its order: `$CF_SCALE_BIN` first, then a cached binary of the
-/// right version, then `PATH`, then a build, then one clear error.
+/// right version, then `PATH`, then (downloads off) a build, then one clear error.
 #[test]
 fn launcher_picks_binaries_in_order() {
     use std::os::unix::fs::PermissionsExt;
@@ -100,6 +130,8 @@ fn launcher_picks_binaries_in_order() {
             .env("PATH", path)
             .env("CLAUDE_PLUGIN_ROOT", root())
             .env("CLAUDE_PLUGIN_DATA", &data)
+            // Downloads are scripts/e2e-launcher.sh's to test, against a loopback server.
+            .env("CF_SCALE_NO_DOWNLOAD", "1")
             .envs(envs.iter().map(|(k, v)| (k, v.as_os_str())))
             .output()
             .unwrap();
@@ -129,7 +161,7 @@ fn launcher_picks_binaries_in_order() {
     assert_eq!(run(&[], &on_path).1, "path serve");
 
     // A cached binary of the right version wins over PATH.
-    fake(&data.join("bin"), want, "cached");
+    fake(&data.join("bin").join(want), want, "cached");
     assert_eq!(run(&[], &on_path).1, "cached serve");
 
     // $CF_SCALE_BIN wins over everything.
