@@ -615,13 +615,19 @@ impl Write for LogSink {
 }
 
 fn serve(http: Option<std::net::SocketAddr>) -> Result<(), Error> {
-    tracing_subscriber::fmt()
-        .with_writer(|| LogSink)
-        .with_ansi(false)
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+    use tracing_subscriber::{filter::Targets, layer::SubscriberExt, util::SubscriberInitExt};
+    // RUST_LOG as a level (`debug`) or per target (`warn,rmcp=debug`); warnings by default.
+    let filter = std::env::var("RUST_LOG")
+        .ok()
+        .and_then(|v| v.parse::<Targets>().ok())
+        .unwrap_or_else(|| Targets::new().with_default(tracing::Level::WARN));
+    tracing_subscriber::registry()
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(|| LogSink)
+                .with_ansi(false),
         )
+        .with(filter)
         .init();
     match http {
         // One client on stdio: a single thread starts fastest.

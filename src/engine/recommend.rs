@@ -530,6 +530,11 @@ pub fn recommend(
         }
         None => ctx,
     };
+    // The current bill, once: each recommendation's cost impact is priced against it.
+    let bill = match &ctx.usage {
+        Some(u) => Some(cost::estimate(prices, &k.limits, u)?.total_usd),
+        None => None,
+    };
     let mut assumptions = vec![format!(
         "Limits are the {} values in scale://data/limits.",
         ctx.plan.unwrap_or_default().name()
@@ -609,6 +614,7 @@ pub fn recommend(
                 k,
                 prices,
                 ctx,
+                bill,
                 row.bottleneck.as_str(),
                 rule,
                 util.map(|(v, max, l, u)| {
@@ -722,13 +728,9 @@ pub fn recommend(
         })
         .collect();
 
-    let monthly_cost_usd = match &ctx.usage {
-        Some(u) => Some(cost::estimate(prices, &k.limits, u)?.total_usd),
-        None => {
-            note_missing_usage(&mut missing);
-            None
-        }
-    };
+    if bill.is_none() {
+        note_missing_usage(&mut missing);
+    }
     Ok(Recommendations {
         stage: StageReport {
             id: current_stage.map(|s| s.id.clone()).unwrap_or_default(),
@@ -739,7 +741,7 @@ pub fn recommend(
         headroom,
         anti_patterns,
         missing,
-        monthly_cost_usd,
+        monthly_cost_usd: bill,
         assumptions,
     })
 }
@@ -755,6 +757,7 @@ fn build(
     k: &Knowledge,
     prices: &PriceTable,
     ctx: &ProjectContext,
+    bill: Option<Decimal>,
     bottleneck: &str,
     rule: &RecommendRule,
     util: Option<(f64, f64, &str, &str, &str)>,
@@ -812,10 +815,10 @@ fn build(
         None => None,
     };
     // Without a usage profile there is no bill to change: null, not a zero stand-in.
-    let cost_impact = match (&ctx.usage, rule.cost.is_empty()) {
-        (Some(usage), false) => Some(cost_change(k, prices, usage, rule)?),
-        (Some(_), true) => shard_plan.as_ref().and_then(|s| s.2),
-        (None, _) => None,
+    let cost_impact = match (&ctx.usage, bill, rule.cost.is_empty()) {
+        (Some(usage), Some(bill), false) => Some(cost_change(k, prices, usage, bill, rule)?),
+        (Some(_), _, true) => shard_plan.as_ref().and_then(|s| s.2),
+        _ => None,
     };
     Ok(Recommendation {
         id: rule.id.clone(),
@@ -853,15 +856,22 @@ fn shard_request(ctx: &ProjectContext, strategy: &str) -> Option<ShardRequest> {
     from_json(value).ok()
 }
 
-/// The cost of applying a rule's usage changes: compared minus current.
+/// The cost of applying a rule's usage changes: the changed profile's bill minus `bill`, the
+/// current one.
 fn cost_change(
     k: &Knowledge,
     prices: &PriceTable,
     usage: &UsageProfile,
+    bill: Decimal,
     rule: &RecommendRule,
 ) -> Result<Decimal, InputError> {
     let mut changed =
         serde_json::to_value(usage).map_err(|e| InputError::new("usage", e.to_string()))?;
+    if let Some(fields) = changed.as_object_mut() {
+        // Only the bill matters here.
+        fields.remove("compare_to");
+        fields.remove("curve");
+    }
     for c in &rule.cost {
         let (product, field) = c.field.split_once('.').unwrap_or(("", &c.field));
         let before = changed[product][field].as_f64().unwrap_or(0.0);
@@ -872,11 +882,8 @@ fn cost_change(
             changed[p][f] = serde_json::Value::from(now + before * (1.0 - c.factor));
         }
     }
-    let mut profile = usage.clone();
-    profile.compare_to = Some(Box::new(from_json(changed)?));
-    profile.curve.clear();
-    let r = cost::estimate(prices, &k.limits, &profile)?;
-    Ok(r.delta.map(|d| d.difference_usd).unwrap_or_default())
+    let changed: UsageProfile = from_json(changed)?;
+    Ok(cost::estimate(prices, &k.limits, &changed)?.total_usd - bill)
 }
 
 #[cfg(test)]

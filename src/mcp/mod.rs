@@ -7,7 +7,7 @@ pub mod strict;
 mod tools;
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use rmcp::{
     ErrorData, RoleServer, ServerHandler, ServiceExt,
@@ -37,13 +37,25 @@ compare_to, growth with curve). Background: skill://scale/SKILL.md. Prices and l
 source and date: scale://data/pricing, scale://data/limits; never quote them from memory. Code for a \
 pattern: scale://patterns/{id}. Prompts: scaling_review, cost_review.";
 
-/// The cf-scale MCP server. Cheap to construct: knowledge and any replacement price table are
-/// parsed on first use.
+/// The cf-scale MCP server. Cheap to construct: the tool and prompt routers, the knowledge and
+/// any replacement price table are all built on first use, so `initialize` is answered before
+/// any of them.
 #[derive(Debug, Clone)]
 pub struct CfScale {
-    tool_router: ToolRouter<Self>,
-    prompt_router: PromptRouter<Self>,
     price_file: Option<Arc<LazyPriceFile>>,
+}
+
+/// The tools, built once on first use: generating their JSON schemas takes longer than the rest
+/// of start-up together, and `initialize` does not need them.
+fn tools() -> &'static ToolRouter<CfScale> {
+    static TOOLS: OnceLock<ToolRouter<CfScale>> = OnceLock::new();
+    TOOLS.get_or_init(CfScale::tool_router)
+}
+
+/// The prompts, built once on first use.
+fn prompts() -> &'static PromptRouter<CfScale> {
+    static PROMPTS: OnceLock<PromptRouter<CfScale>> = OnceLock::new();
+    PROMPTS.get_or_init(CfScale::prompt_router)
 }
 
 impl Default for CfScale {
@@ -61,8 +73,6 @@ impl CfScale {
     /// A new server handler using this price table file instead of the built-in table.
     pub fn with_price_file(path: Option<PathBuf>) -> Self {
         Self {
-            tool_router: Self::tool_router(),
-            prompt_router: Self::prompt_router(),
             price_file: path.map(|p| Arc::new(LazyPriceFile::new(p))),
         }
     }
@@ -149,8 +159,8 @@ fn resource_error(err: ResourceError) -> ErrorData {
     }
 }
 
-#[tool_handler(router = self.tool_router)]
-#[prompt_handler(router = self.prompt_router)]
+#[tool_handler(router = tools())]
+#[prompt_handler(router = prompts())]
 impl ServerHandler for CfScale {
     fn get_info(&self) -> ServerConfig {
         ServerConfig::new(
