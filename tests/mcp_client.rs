@@ -505,6 +505,8 @@ async fn analyze_config_reads_content_or_a_workspace_path_and_refuses_escapes() 
         .join("target")
         .join(format!("escape-{}.toml", std::process::id()));
     let _ = std::fs::remove_file(&link);
+    // `target/` may live elsewhere (CARGO_TARGET_DIR): make the one inside the crate root.
+    std::fs::create_dir_all(link.parent().unwrap()).unwrap();
     std::os::unix::fs::symlink("/etc/hostname", &link).unwrap();
     let link_rel = format!("target/escape-{}.toml", std::process::id());
     for (path, needle) in [

@@ -21,12 +21,8 @@ fn root_files_are_the_same_bytes_as_the_plugin_files() {
     ] {
         let a = std::fs::read(root().join(top)).unwrap();
         let b = std::fs::read(root().join(real)).unwrap();
+        // Symlinks in the repository; copies in the packaged crate. Either way, never divergent.
         assert_eq!(a, b, "{top} and {real} differ");
-        let link = std::fs::symlink_metadata(root().join(top)).unwrap();
-        assert!(
-            link.file_type().is_symlink(),
-            "{top} is a symlink to {real}"
-        );
     }
 }
 
