@@ -7,7 +7,7 @@ use std::fmt::Write;
 use rust_decimal::Decimal;
 
 use crate::engine::cost::{CostLine, CostReport};
-use crate::engine::{dollars, grouped};
+use crate::engine::{Dollars, Grouped};
 
 /// The cost report as compact markdown: the total first, one line per product, then the
 /// comparison, the curve, warnings and assumptions.
@@ -16,23 +16,23 @@ pub fn cost_markdown(r: &CostReport) -> String {
     let _ = writeln!(
         s,
         "**{}/month** on {} (prices as of {}, {} table)",
-        dollars(r.total_usd),
+        Dollars(r.total_usd),
         r.plan.name(),
         r.price_table.as_of,
         r.price_table.source
     );
     if !r.subscription_usd.is_zero() {
-        let _ = writeln!(s, "- subscription: {}", dollars(r.subscription_usd));
+        let _ = writeln!(s, "- subscription: {}", Dollars(r.subscription_usd));
     }
     for p in &r.products {
-        let lines: Vec<String> = p.lines.iter().map(line_brief).collect();
-        let _ = writeln!(
-            s,
-            "- {}: {} ({})",
-            p.product,
-            dollars(p.subtotal_usd),
-            lines.join("; ")
-        );
+        let _ = write!(s, "- {}: {} (", p.product, Dollars(p.subtotal_usd));
+        for (i, l) in p.lines.iter().enumerate() {
+            if i > 0 {
+                s.push_str("; ");
+            }
+            line_brief(&mut s, l);
+        }
+        s.push_str(")\n");
     }
     cost_details(r, &mut s);
     s
@@ -46,13 +46,13 @@ fn cost_details(r: &CostReport, s: &mut String) {
             let _ = writeln!(
                 s,
                 "\nWithin the Free plan's limits. On Workers Paid: {}.",
-                dollars(f.paid_equivalent_usd)
+                Dollars(f.paid_equivalent_usd)
             );
         } else {
             let _ = writeln!(
                 s,
                 "\n**Exceeds Workers Free** (Paid would cost {}):",
-                dollars(f.paid_equivalent_usd)
+                Dollars(f.paid_equivalent_usd)
             );
             for e in &f.exceeded {
                 let _ = writeln!(
@@ -60,8 +60,8 @@ fn cost_details(r: &CostReport, s: &mut String) {
                     "- {}.{}: {} vs {} {}",
                     e.product,
                     e.metric,
-                    grouped(e.usage),
-                    grouped(e.limit),
+                    Grouped(e.usage),
+                    Grouped(e.limit),
                     period(e.period)
                 );
             }
@@ -74,7 +74,7 @@ fn cost_details(r: &CostReport, s: &mut String) {
         let _ = writeln!(
             s,
             "\nCompared profile: {}/month ({} vs this one)",
-            dollars(d.compared_total_usd),
+            Dollars(d.compared_total_usd),
             signed(d.difference_usd)
         );
         for l in &d.lines {
@@ -91,7 +91,7 @@ fn cost_details(r: &CostReport, s: &mut String) {
         let points: Vec<String> = r
             .curve
             .iter()
-            .map(|p| format!("×{} {}", p.multiplier, dollars(p.total_usd)))
+            .map(|p| format!("×{} {}", p.multiplier, Dollars(p.total_usd)))
             .collect();
         let _ = writeln!(s, "\nCurve: {}", points.join(" · "));
         for b in &r.break_points {
@@ -125,15 +125,15 @@ pub fn cost_text(r: &CostReport) -> String {
     for p in &r.products {
         for l in &p.lines {
             let cost = if l.billed {
-                dollars(l.cost_usd)
+                Dollars(l.cost_usd).to_string()
             } else {
-                format!("({}, not billed yet)", dollars(l.cost_usd))
+                format!("({}, not billed yet)", Dollars(l.cost_usd))
             };
             rows.push([
                 format!("{}.{}", p.product, l.metric),
-                grouped(l.quantity.round_dp(3)),
-                grouped(l.included.round_dp(3)),
-                grouped(l.billable.round_dp(3)),
+                Grouped(l.quantity.round_dp(3)).to_string(),
+                Grouped(l.included.round_dp(3)).to_string(),
+                Grouped(l.billable.round_dp(3)).to_string(),
                 l.unit.clone(),
                 cost,
             ]);
@@ -148,7 +148,7 @@ pub fn cost_text(r: &CostReport) -> String {
     let mut s = format!(
         "Monthly cost on {}: {}  (prices as of {}, {} table)\n\n",
         r.plan.name(),
-        dollars(r.total_usd),
+        Dollars(r.total_usd),
         r.price_table.as_of,
         r.price_table.source
     );
@@ -176,7 +176,7 @@ pub fn cost_text(r: &CostReport) -> String {
             s,
             "{:<w$}{:>10}",
             "subscription",
-            dollars(r.subscription_usd),
+            Dollars(r.subscription_usd),
             w = total_width - 10
         );
     }
@@ -184,41 +184,39 @@ pub fn cost_text(r: &CostReport) -> String {
         s,
         "{:<w$}{:>10}",
         "TOTAL",
-        dollars(r.total_usd),
+        Dollars(r.total_usd),
         w = total_width - 10
     );
     cost_details(r, &mut s);
     s
 }
 
-fn line_brief(l: &CostLine) -> String {
-    let mut out = format!("{} {}", l.metric, dollars(l.cost_usd));
-    if !l.billable.is_zero() {
-        let _ = write!(
-            out,
-            " for {} {} billable",
-            grouped(l.billable.round_dp(3)),
-            l.unit.replace('_', " ")
-        );
+fn line_brief(out: &mut String, l: &CostLine) {
+    let _ = write!(out, "{} {}", l.metric, Dollars(l.cost_usd));
+    let (amount, what) = if l.billable.is_zero() {
+        (l.quantity, " included")
     } else {
-        let _ = write!(
-            out,
-            ", {} {} included",
-            grouped(l.quantity.round_dp(3)),
-            l.unit.replace('_', " ")
-        );
+        (l.billable, " billable")
+    };
+    let lead = if l.billable.is_zero() { ", " } else { " for " };
+    let _ = write!(out, "{lead}{} ", Grouped(amount.round_dp(3)));
+    for (i, word) in l.unit.split('_').enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push_str(word);
     }
+    out.push_str(what);
     if !l.billed {
         out.push_str(", not billed yet");
     }
-    out
 }
 
 fn signed(d: Decimal) -> String {
     if d.is_sign_positive() && !d.is_zero() {
-        format!("+{}", dollars(d))
+        format!("+{}", Dollars(d))
     } else {
-        dollars(d)
+        Dollars(d).to_string()
     }
 }
 
@@ -245,15 +243,15 @@ pub fn shard_markdown(p: &crate::engine::shard::ShardPlan) -> String {
             .as_ref()
             .map(|l| format!(" [`{}`, {} as of {}]", l.id, l.source, l.as_of))
             .unwrap_or_default();
-        let value = grouped(Decimal::try_from(st.value).unwrap_or_default().round_dp(3));
+        let value = Grouped(Decimal::try_from(st.value).unwrap_or_default().round_dp(3));
         let _ = writeln!(s, "{}. {} = **{value}** {}{limit}", n + 1, st.what, st.unit);
     }
     if let Some(c) = &p.cost {
         let _ = writeln!(
             s,
             "\nCost: {}/month with the plan vs {} without ({}); {}.",
-            dollars(c.plan_usd),
-            dollars(c.baseline_usd),
+            Dollars(c.plan_usd),
+            Dollars(c.baseline_usd),
             signed(c.extra_usd),
             c.basis
         );
@@ -263,7 +261,7 @@ pub fn shard_markdown(p: &crate::engine::shard::ShardPlan) -> String {
         for a in &p.alternatives {
             let usd = a
                 .monthly_usd
-                .map(|u| format!(" ({}/month)", dollars(u)))
+                .map(|u| format!(" ({}/month)", Dollars(u)))
                 .unwrap_or_default();
             let pattern = a
                 .pattern
@@ -317,7 +315,7 @@ pub fn recommend_markdown(r: &crate::engine::recommend::Recommendations) -> Stri
             "s"
         },
         r.monthly_cost_usd
-            .map(|c| format!(" · bill {}/month", dollars(c)))
+            .map(|c| format!(" · bill {}/month", Dollars(c)))
             .unwrap_or_default()
     );
     for (n, rec) in r.recommendations.iter().enumerate() {
@@ -345,7 +343,8 @@ pub fn recommend_markdown(r: &crate::engine::recommend::Recommendations) -> Stri
     if !r.headroom.is_empty() {
         s.push_str("\n| limit | current | max | used | months to hit |\n|---|---|---|---|---|\n");
         for h in &r.headroom {
-            let num = |v: f64| grouped(Decimal::try_from(v).unwrap_or_default().round_dp(2));
+            let num =
+                |v: f64| Grouped(Decimal::try_from(v).unwrap_or_default().round_dp(2)).to_string();
             let months = h.months_until_hit.map_or("—".to_owned(), num);
             let _ = writeln!(
                 s,
