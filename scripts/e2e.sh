@@ -95,8 +95,8 @@ step "marketplace install from a copy of the repository"
 market="$work/market"
 mkdir -p "$market"
 git -C "$root" ls-files -z | tar -C "$root" --null -T - -cf - | tar -C "$market" -xf -
-"$claude" plugin marketplace add "$market"
-"$claude" plugin install cloudflare-scale@cf-scale
+# README's one-step install line, with a local path where users give owner/repo.
+"$claude" plugin install cloudflare-scale --marketplace "$market"
 "$claude" plugin list | tee "$work/plugins.txt"
 grep -q 'cloudflare-scale@cf-scale' "$work/plugins.txt" || fail "plugin not installed"
 
