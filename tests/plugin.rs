@@ -74,6 +74,37 @@ fn every_manifest_carries_the_crate_version() {
     }
 }
 
+/// The plugin declares the hosts its launcher may download from: the release host of its default
+/// `CF_SCALE_RELEASE_BASE` and the hosts GitHub redirects release downloads to; nothing else (the
+/// server itself reaches no network).
+#[test]
+fn network_hosts_are_the_release_hosts() {
+    let plugin = json(".claude-plugin/plugin.json");
+    let hosts: Vec<&str> = plugin["network"]["hosts"]
+        .as_array()
+        .expect("network.hosts")
+        .iter()
+        .map(|h| h.as_str().unwrap())
+        .collect();
+    let launcher = std::fs::read_to_string(root().join("scripts/cf-scale-mcp")).unwrap();
+    let base = launcher
+        .lines()
+        .find_map(|l| l.strip_prefix("base=${CF_SCALE_RELEASE_BASE:-"))
+        .and_then(|rest| rest.strip_suffix('}'))
+        .expect("the launcher's default release base");
+    let release_host = base
+        .strip_prefix("https://")
+        .and_then(|rest| rest.split('/').next())
+        .unwrap();
+    assert!(hosts.contains(&release_host), "{release_host} in {hosts:?}");
+    for host in &hosts {
+        assert!(
+            *host == release_host || host.ends_with(".githubusercontent.com"),
+            "{host} is not a release download host"
+        );
+    }
+}
+
 #[test]
 fn marketplace_lists_this_plugin() {
     let m = json(".claude-plugin/marketplace.json");
