@@ -14,7 +14,7 @@ const CALLS: u64 = 200;
 
 /// Tool, arguments, and the budget per call: allocations, bytes allocated. Measured on
 /// 2026-11-28 at 670 / 90 kB (estimate_cost), 506 / 84 kB (shard_plan), 2,044 / 280 kB
-/// (recommend_scaling) and 1,063 / 135 kB (analyze_config), for replies of 5–22 kB; the budgets
+/// (recommend_scaling) and 791 / 96 kB (analyze_config), for replies of 5–22 kB; the budgets
 /// leave about 20 % for change, so a real regression (an allocation per item in a loop, a clone
 /// of the knowledge) fails here.
 fn calls() -> Vec<(&'static str, serde_json::Value, u64, u64)> {
@@ -30,8 +30,8 @@ fn calls() -> Vec<(&'static str, serde_json::Value, u64, u64)> {
         (
             "analyze_config",
             serde_json::json!({"content": wrangler}),
-            1_300,
-            165_000,
+            950,
+            115_000,
         ),
     ]
 }

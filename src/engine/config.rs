@@ -2,12 +2,14 @@
 //! with real parsers, resolves an environment the way Wrangler does, lists every binding by kind,
 //! and lints the settings that matter for scale. Limits come from `limits.toml`.
 
+use std::borrow::Cow;
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::engine::recommend::{ProjectContext, Service};
-use crate::engine::{InputError, Plan, from_json};
+use crate::engine::{InputError, Plan, from_json_ref};
 use crate::knowledge::{Limit, LimitValue, Severity};
 
 /// Largest configuration accepted, bytes.
@@ -266,10 +268,10 @@ pub fn parse(
     Ok((format, value))
 }
 
-/// The configuration Wrangler would use for `env` (the top level when `None`).
-pub fn resolve(top: &Value, env: Option<&str>) -> Result<Value, InputError> {
+/// The configuration Wrangler would use for `env` (the top level itself when `None`).
+pub fn resolve<'a>(top: &'a Value, env: Option<&str>) -> Result<Cow<'a, Value>, InputError> {
     let Some(env) = env else {
-        return Ok(top.clone());
+        return Ok(Cow::Borrowed(top));
     };
     let overlay = top.get("env").and_then(|e| e.get(env)).ok_or_else(|| {
         let names: Vec<&str> = top
@@ -300,7 +302,7 @@ pub fn resolve(top: &Value, env: Option<&str>) -> Result<Value, InputError> {
     for (k, v) in overlay.as_object().into_iter().flatten() {
         out.insert(k.clone(), v.clone());
     }
-    Ok(Value::Object(out))
+    Ok(Cow::Owned(Value::Object(out)))
 }
 
 // ------------------------------------------------------------------------------- typed extraction
@@ -578,7 +580,7 @@ pub fn analyze(
         ));
     }
     let resolved = resolve(&top, input.env.as_deref())?;
-    let raw: Raw = from_json(resolved.clone())
+    let raw: Raw = from_json_ref(&resolved)
         .map_err(|e| InputError::new(e.path, format!("{} (in the Wrangler config)", e.message)))?;
     let mut lints = Lints {
         limits,

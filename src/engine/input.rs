@@ -54,6 +54,12 @@ pub fn from_json<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, Inp
         .map_err(|e| describe(e.path().to_string(), e.inner().to_string()))
 }
 
+/// [`from_json`] for a borrowed value, which is read in place rather than copied.
+pub fn from_json_ref<T: DeserializeOwned>(value: &serde_json::Value) -> Result<T, InputError> {
+    serde_path_to_error::deserialize(value)
+        .map_err(|e| describe(e.path().to_string(), e.inner().to_string()))
+}
+
 /// Deserializes JSON text.
 pub fn from_json_str<T: DeserializeOwned>(text: &str) -> Result<T, InputError> {
     let mut de = serde_json::Deserializer::from_str(text);

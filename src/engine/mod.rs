@@ -15,7 +15,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 pub use input::{
-    InputError, MAX_QUANTITY, check_quantity, from_json, from_json_str, from_toml_str,
+    InputError, MAX_QUANTITY, check_quantity, from_json, from_json_ref, from_json_str,
+    from_toml_str,
 };
 
 /// The Workers plan of an account.

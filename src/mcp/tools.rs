@@ -181,8 +181,8 @@ impl CfScale {
             args,
             |k, _, input: config::AnalyzeInput| {
                 let content = match (&input.content, &input.path) {
-                    (Some(c), None) => c.clone(),
-                    (None, Some(p)) => read_workspace_file(p)?,
+                    (Some(c), None) => std::borrow::Cow::Borrowed(c.as_str()),
+                    (None, Some(p)) => std::borrow::Cow::Owned(read_workspace_file(p)?),
                     _ => return Err("give exactly one of `content` (the file's text) or `path` (relative to the working directory)".to_owned()),
                 };
                 config::analyze(&k.limits, &input, &content).map_err(|e| e.to_string())
