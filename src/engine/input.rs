@@ -48,23 +48,30 @@ pub fn check_quantity(path: &str, value: f64) -> Result<(), InputError> {
     }
 }
 
+/// Deserializes from any serde deserializer, naming the path of the first error.
+fn decode<'de, T, D>(de: D) -> Result<T, InputError>
+where
+    T: serde::Deserialize<'de>,
+    D: serde::Deserializer<'de>,
+{
+    serde_path_to_error::deserialize(de)
+        .map_err(|e| describe(e.path().to_string(), e.inner().to_string()))
+}
+
 /// Deserializes a JSON value.
 pub fn from_json<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, InputError> {
-    serde_path_to_error::deserialize(value)
-        .map_err(|e| describe(e.path().to_string(), e.inner().to_string()))
+    decode(value)
 }
 
 /// [`from_json`] for a borrowed value, which is read in place rather than copied.
 pub fn from_json_ref<T: DeserializeOwned>(value: &serde_json::Value) -> Result<T, InputError> {
-    serde_path_to_error::deserialize(value)
-        .map_err(|e| describe(e.path().to_string(), e.inner().to_string()))
+    decode(value)
 }
 
 /// Deserializes JSON text.
 pub fn from_json_str<T: DeserializeOwned>(text: &str) -> Result<T, InputError> {
     let mut de = serde_json::Deserializer::from_str(text);
-    let value = serde_path_to_error::deserialize(&mut de)
-        .map_err(|e| describe(e.path().to_string(), e.inner().to_string()))?;
+    let value = decode(&mut de)?;
     de.end().map_err(|e| InputError::new("", e.to_string()))?;
     Ok(value)
 }
@@ -72,8 +79,7 @@ pub fn from_json_str<T: DeserializeOwned>(text: &str) -> Result<T, InputError> {
 /// Deserializes TOML text.
 pub fn from_toml_str<T: DeserializeOwned>(text: &str) -> Result<T, InputError> {
     let de = toml::Deserializer::parse(text).map_err(|e| InputError::new("", e.to_string()))?;
-    serde_path_to_error::deserialize(de)
-        .map_err(|e| describe(e.path().to_string(), e.inner().to_string()))
+    decode(de)
 }
 
 /// Rewrites serde's unknown-field and unknown-variant messages to lead with the closest valid
