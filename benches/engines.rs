@@ -3,9 +3,9 @@
 
 use std::hint::black_box;
 
-use cf_scale::engine::cost::{PriceTable, UsageProfile, estimate};
-use cf_scale::engine::from_json;
-use cf_scale::engine::recommend::{ProjectContext, recommend};
+use cf_scale::engine::cost::estimate;
+use cf_scale::engine::model::{PriceTable, ProjectContext, UsageProfile, from_json};
+use cf_scale::engine::recommend::{CostEngine, recommend};
 use cf_scale::engine::shard::{self, ShardRequest};
 use cf_scale::knowledge::knowledge;
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -47,9 +47,11 @@ fn bench_cost(c: &mut Criterion) {
 
 fn bench_shard(c: &mut Criterion) {
     let k = knowledge().expect("knowledge loads");
+    let pricer = CostEngine::new(k, &PriceTable::builtin(k));
     let ctx = shard::Context {
         limits: &k.limits,
         prices: PriceTable::builtin(k),
+        pricer: &pricer,
     };
     let sizes: Vec<f64> = (0..1000).map(|i| f64::from(i % 97) * 0.05).collect();
     let cases = [
@@ -90,7 +92,7 @@ fn bench_recommend(c: &mut Criterion) {
     let k = knowledge().expect("knowledge loads");
     let prices = PriceTable::builtin(k);
     let mut project: ProjectContext =
-        cf_scale::engine::from_toml_str(include_str!("../examples/project.toml"))
+        cf_scale::engine::model::from_toml_str(include_str!("../examples/project.toml"))
             .expect("example project");
     project.today = Some("2026-11-28".to_owned());
     c.bench_function("recommend_scaling/example_project", |b| {

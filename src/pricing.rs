@@ -5,8 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use crate::engine::cost::PriceTable;
-use crate::engine::from_toml_str;
+use crate::engine::model::PriceTable;
+use crate::engine::model::from_toml_str;
 use crate::knowledge::{Knowledge, PricingFile};
 
 /// A price table read from a file.

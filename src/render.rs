@@ -7,7 +7,7 @@ use std::fmt::Write;
 use rust_decimal::Decimal;
 
 use crate::engine::cost::{CostLine, CostReport};
-use crate::engine::{Dollars, Grouped};
+use crate::engine::model::{Dollars, Grouped};
 
 /// The cost report as compact markdown: the total first, one line per product, then the
 /// comparison, the curve, warnings and assumptions.

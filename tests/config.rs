@@ -1,8 +1,8 @@
 //! analyze_config on a corpus of real-shaped Wrangler configs: the resolved config and its lints
 //! are snapshot-tested, and malformed input gives an error with its position.
 
-use cf_scale::engine::config::{AnalyzeInput, ConfigFormat, ProjectConfig, analyze};
-use cf_scale::engine::recommend::{ProjectContext, Service};
+use cf_scale::engine::config::{AnalyzeInput, ProjectConfig, analyze};
+use cf_scale::engine::model::{ConfigFormat, ConfigSource, ProjectContext, Service};
 use cf_scale::knowledge::{Severity, knowledge};
 
 fn fixture(name: &str) -> String {
@@ -75,7 +75,7 @@ fn full_jsonc_every_binding_and_every_lint() {
     let c = run(
         "full.jsonc",
         AnalyzeInput {
-            plan: Some(cf_scale::engine::Plan::Free),
+            plan: Some(cf_scale::engine::model::Plan::Free),
             ..Default::default()
         },
     );
@@ -197,9 +197,14 @@ fn malformed_configs_give_a_clear_error_with_position() {
 
 #[test]
 fn the_config_fills_a_project_context() {
-    let c = run("full.jsonc", AnalyzeInput::default());
-    let mut ctx = ProjectContext::default();
-    c.fill(&mut ctx);
+    let given = ProjectContext {
+        config: Some(ConfigSource {
+            content: fixture("full.jsonc"),
+            format: None,
+        }),
+        ..Default::default()
+    };
+    let ctx = cf_scale::engine::recommend::with_config(knowledge().unwrap(), &given).unwrap();
     assert!(ctx.services.as_ref().unwrap().contains(&Service::Queues));
     assert_eq!(ctx.observations.queue_has_dlq, Some(false));
     assert_eq!(ctx.observations.smart_placement, Some(true));

@@ -192,7 +192,7 @@ fn every_reference_heading_has_an_anchor_and_code() {
 fn rules_use_known_signals_fields_and_strategies() {
     use cf_scale::engine::recommend::SIGNALS;
     let known = |s: &str| SIGNALS.iter().any(|(name, _)| *name == s);
-    let usage = serde_json::to_value(cf_scale::engine::cost::UsageProfile::default()).unwrap();
+    let usage = serde_json::to_value(cf_scale::engine::model::UsageProfile::default()).unwrap();
     for row in &k().matrix {
         for rule in &row.recommend {
             for c in &rule.when {

@@ -2,7 +2,8 @@
 //! report or an input error.
 #![no_main]
 
-use cf_scale::engine::{config, cost, from_json, recommend, shard};
+use cf_scale::engine::model::{PriceTable, ProjectContext, UsageProfile, from_json};
+use cf_scale::engine::{config, recommend, shard};
 use cf_scale::knowledge::knowledge;
 use libfuzzer_sys::fuzz_target;
 
@@ -11,20 +12,14 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let k = knowledge().expect("embedded knowledge loads");
-    let prices = cost::PriceTable::builtin(k);
-    if let Ok(profile) = from_json::<cost::UsageProfile>(value.clone()) {
-        let _ = cost::estimate(&prices, &k.limits, &profile);
+    let prices = PriceTable::builtin(k);
+    if let Ok(profile) = from_json::<UsageProfile>(value.clone()) {
+        let _ = recommend::estimate_cost(k, &prices, &profile);
     }
     if let Ok(request) = from_json::<shard::ShardRequest>(value.clone()) {
-        let _ = shard::plan(
-            &shard::Context {
-                limits: &k.limits,
-                prices,
-            },
-            &request,
-        );
+        let _ = recommend::shard_plan(k, &prices, &request);
     }
-    if let Ok(ctx) = from_json::<recommend::ProjectContext>(value.clone()) {
+    if let Ok(ctx) = from_json::<ProjectContext>(value.clone()) {
         let _ = recommend::recommend(k, &prices, &ctx);
     }
     if let Ok(input) = from_json::<config::AnalyzeInput>(value) {

@@ -2,7 +2,8 @@
 //! and lints never panic.
 #![no_main]
 
-use cf_scale::engine::config::{AnalyzeInput, ConfigFormat, analyze};
+use cf_scale::engine::config::{AnalyzeInput, analyze};
+use cf_scale::engine::model::ConfigFormat;
 use cf_scale::knowledge::knowledge;
 use libfuzzer_sys::fuzz_target;
 

@@ -8,35 +8,11 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::engine::recommend::{ProjectContext, Service};
-use crate::engine::{InputError, Plan, from_json_ref};
+use crate::engine::model::{ConfigFormat, InputError, Plan, Service, from_json_ref};
 use crate::knowledge::{Limit, LimitValue, Severity};
 
 /// Largest configuration accepted, bytes.
 pub const MAX_CONFIG_BYTES: usize = 1 << 20;
-
-/// The syntax of a Wrangler configuration.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ConfigFormat {
-    /// wrangler.toml.
-    Toml,
-    /// wrangler.json (comments and trailing commas accepted, as Wrangler does).
-    Json,
-    /// wrangler.jsonc.
-    Jsonc,
-}
-
-/// A Wrangler configuration to read.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ConfigSource {
-    /// The file's text (at most 1 MiB).
-    pub content: String,
-    /// `toml`, `json` or `jsonc`; sniffed from the text when absent.
-    #[serde(default)]
-    pub format: Option<ConfigFormat>,
-}
 
 /// Input of `analyze_config`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
@@ -924,31 +900,10 @@ fn route_text(v: Value) -> String {
     }
 }
 
-impl ProjectConfig {
-    /// Fills what the config shows into a project context, keeping what the caller gave.
-    pub fn fill(&self, ctx: &mut ProjectContext) {
-        if ctx.services.is_none() {
-            ctx.services = Some(self.services.clone());
-        }
-        let o = &mut ctx.observations;
-        if o.queue_has_dlq.is_none() && !self.bindings.queue_consumers.is_empty() {
-            o.queue_has_dlq = Some(
-                self.bindings
-                    .queue_consumers
-                    .iter()
-                    .all(|c| c.dead_letter_queue.is_some()),
-            );
-        }
-        if o.smart_placement.is_none() {
-            o.smart_placement = Some(self.placement.as_deref() == Some("smart"));
-        }
-    }
-}
-
 /// A usage profile skeleton (TOML) with a line for every field of every product the config
 /// binds, each 0 and marked "to fill in", with the field's meaning as a comment.
 pub fn usage_template(config: &ProjectConfig) -> String {
-    let schema = serde_json::to_value(schemars::schema_for!(crate::engine::cost::UsageProfile))
+    let schema = serde_json::to_value(schemars::schema_for!(crate::engine::model::UsageProfile))
         .unwrap_or_default();
     let mut out = format!(
         "# Usage profile for {} (cf-scale cost <this file>). Counts per month unless period = \"day\";\n# storage in average GB. Every 0 below is a number to fill in.\nperiod = \"month\"\n",

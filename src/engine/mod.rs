@@ -1,141 +1,24 @@
 //! Engines: pure functions from the knowledge and a caller's input to a report. An engine reads
 //! no files, clock, environment or network, and knows nothing of MCP or the command line.
+//!
+//! The engines form a one-way graph:
+//!
+//! ```text
+//! model                      shared input types (usage profile, project context, plan, prices,
+//!   │                        input errors, number formatting); depends on no engine
+//!   ├── cost                 UsageProfile  -> CostReport
+//!   ├── config               Wrangler text -> ProjectConfig
+//!   ├── shard                ShardRequest  -> ShardPlan (priced through model::Pricer)
+//!   ▼
+//! recommend                  the composer: the only engine that calls other engines
+//! ```
+//!
+//! Leaf engines (`cost`, `config`, `shard`) use only [`model`] and `crate::knowledge`, never each
+//! other; `tests/architecture.rs` fails when one does. Front ends (`mcp`, `cli`, `render`) call
+//! engines; engines never call front ends.
 
 pub mod config;
 pub mod cost;
-mod input;
+pub mod model;
 pub mod recommend;
 pub mod shard;
-
-use std::fmt::{self, Write};
-
-use arrayvec::ArrayString;
-use rust_decimal::Decimal;
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
-
-pub use input::{
-    InputError, MAX_QUANTITY, check_quantity, from_json, from_json_ref, from_json_str,
-    from_toml_str,
-};
-
-/// The Workers plan of an account.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Plan {
-    /// Workers Paid: a $5/month subscription with monthly allowances, usage past them billed.
-    #[default]
-    Paid,
-    /// Workers Free: daily allowances; past them requests fail rather than bill.
-    Free,
-}
-
-impl Plan {
-    /// `Workers Paid` or `Workers Free`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Paid => "Workers Paid",
-            Self::Free => "Workers Free",
-        }
-    }
-}
-
-/// A number with thousands separators, written straight into the output (no temporary
-/// string): `1234567.5` → `1,234,567.5`.
-#[derive(Debug, Clone, Copy)]
-pub struct Grouped(pub Decimal);
-
-/// Room for any Decimal with separators and a currency sign: 29 digits, 9 commas, sign, `$`,
-/// point.
-type NumberText = ArrayString<48>;
-
-impl Grouped {
-    fn write(self, out: &mut NumberText) -> fmt::Result {
-        let mut text = NumberText::new();
-        write!(text, "{}", self.0.normalize())?;
-        let (int, frac) = text
-            .split_once('.')
-            .map_or((text.as_str(), None), |(i, f)| (i, Some(f)));
-        let (sign, digits) = int.strip_prefix('-').map_or(("", int), |d| ("-", d));
-        out.write_str(sign)?;
-        for (i, c) in digits.char_indices() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
-                out.write_char(',')?;
-            }
-            out.write_char(c)?;
-        }
-        if let Some(frac) = frac {
-            out.write_char('.')?;
-            out.write_str(frac)?;
-        }
-        Ok(())
-    }
-}
-
-impl fmt::Display for Grouped {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut out = NumberText::new();
-        self.write(&mut out)?;
-        f.pad(&out)
-    }
-}
-
-/// Dollars rounded to cents with separators, written straight into the output: `1234.5` →
-/// `$1,234.50`, `-3` → `-$3.00`.
-#[derive(Debug, Clone, Copy)]
-pub struct Dollars(pub Decimal);
-
-impl fmt::Display for Dollars {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let c = self
-            .0
-            .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
-        let mut out = NumberText::new();
-        if c.is_sign_negative() && !c.is_zero() {
-            out.write_char('-')?;
-        }
-        out.write_char('$')?;
-        let abs = c.abs();
-        Grouped(abs.trunc()).write(&mut out)?;
-        let cents = (abs.fract() * Decimal::ONE_HUNDRED).round();
-        write!(out, ".{cents:0>2}")?;
-        f.pad(&out)
-    }
-}
-
-/// [`Grouped`] as a string.
-pub fn grouped(d: Decimal) -> String {
-    Grouped(d).to_string()
-}
-
-/// [`Dollars`] as a string.
-pub fn dollars(d: Decimal) -> String {
-    Dollars(d).to_string()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn number_formats() {
-        let d = |s: &str| s.parse::<Decimal>().unwrap();
-        assert_eq!(grouped(d("1234567.50")), "1,234,567.5");
-        assert_eq!(grouped(d("-1000")), "-1,000");
-        assert_eq!(grouped(d("999")), "999");
-        assert_eq!(dollars(d("1234.5")), "$1,234.50");
-        assert_eq!(dollars(d("-1555")), "-$1,555.00");
-        assert_eq!(dollars(d("0.004")), "$0.00");
-        assert_eq!(dollars(d("1.995")), "$2.00");
-        assert_eq!(dollars(d("3.05")), "$3.05");
-        assert_eq!(dollars(d("-0.5")), "-$0.50");
-        assert_eq!(dollars(d("1000000")), "$1,000,000.00");
-        assert_eq!(
-            grouped(d("-79228162514264337593543950335")),
-            "-79,228,162,514,264,337,593,543,950,335"
-        );
-        assert_eq!(format!("[{}]", Grouped(d("12345.678"))), "[12,345.678]");
-        assert_eq!(format!("[{:>8}]", Dollars(d("5"))), "[   $5.00]");
-        assert_eq!(format!("[{:<7}]", Grouped(d("1000"))), "[1,000  ]");
-    }
-}

@@ -1,4 +1,5 @@
-//! `recommend_scaling`: what breaks first for a project, why, and what to do.
+//! `recommend_scaling`: what breaks first for a project, why, and what to do. The composer: the
+//! one engine that calls the others (see [`compose`] for the entry points that combine them).
 //!
 //! The rules are data: each `[[row.recommend]]` of `matrix.toml` names its conditions, the limit
 //! it measures and the severities by utilisation; checklist items say when they are done;
@@ -6,129 +7,21 @@
 //! [`ProjectContext`], ranks what triggers, prices it with the cost engine when usage is given,
 //! and sizes it with the shard engine when a rule asks.
 
+mod compose;
+
 use rust_decimal::Decimal;
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use crate::engine::cost::{self, PriceTable, UsageProfile};
-use crate::engine::shard::{self, ShardRequest};
-use crate::engine::{InputError, Plan, from_json};
+pub use compose::{CostEngine, estimate_cost, shard_plan, with_config};
+
+use crate::engine::model::{
+    InputError, Plan, PriceTable, ProjectContext, Service, UsageProfile, from_json,
+};
+use crate::engine::{cost, shard};
 use crate::knowledge::{
     Condition, Knowledge, LimitValue, Op, RecommendRule, Severity, SignalValue,
 };
-
-/// A Cloudflare product a project uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Service {
-    /// Workers.
-    Workers,
-    /// Workers KV.
-    Kv,
-    /// D1.
-    D1,
-    /// R2.
-    R2,
-    /// Durable Objects.
-    DurableObjects,
-    /// Queues.
-    Queues,
-    /// Workflows.
-    Workflows,
-    /// Hyperdrive.
-    Hyperdrive,
-    /// Workers Analytics Engine.
-    AnalyticsEngine,
-    /// Vectorize.
-    Vectorize,
-}
-
-/// What is known from measurements. Every field is optional: leave out what you do not know
-/// (unknown is not zero; the report lists what would sharpen it). Numbers must be finite and not
-/// negative; rates (`*_hit_rate`) are fractions from 0 to 1; other values at most 1e9 (sizes in GB
-/// and latencies at most 1e6, the backlog at most 1e15).
-#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Observations {
-    /// p95 latency of D1 reads as users see it, ms.
-    pub d1_read_latency_p95_ms: Option<f64>,
-    /// Size of the largest D1 database, GB.
-    pub d1_database_gb: Option<f64>,
-    /// GB that database grows per month.
-    pub d1_growth_gb_per_month: Option<f64>,
-    /// Writes per second to that database at peak.
-    pub d1_writes_per_second: Option<f64>,
-    /// D1 queries per request on the hottest route.
-    pub d1_queries_per_request: Option<f64>,
-    /// Writes per second to the hottest KV key at peak.
-    pub kv_hot_key_writes_per_second: Option<f64>,
-    /// Fraction of KV reads served from the local cache (0 to 1).
-    pub kv_cache_hit_rate: Option<f64>,
-    /// Peak memory of a Worker isolate, MB.
-    pub worker_memory_mb: Option<f64>,
-    /// p99 CPU time per request, ms.
-    pub worker_cpu_ms_p99: Option<f64>,
-    /// Subrequests per request on the busiest route.
-    pub subrequests_per_request: Option<f64>,
-    /// Messages waiting in the busiest queue.
-    pub queue_backlog_messages: Option<f64>,
-    /// Age of the oldest unprocessed message, seconds.
-    pub queue_consumer_lag_seconds: Option<f64>,
-    /// Whether every queue consumer has a dead-letter queue.
-    pub queue_has_dlq: Option<bool>,
-    /// Size of the largest upload through the Worker, MB.
-    pub r2_upload_mb: Option<f64>,
-    /// Requests per second to the busiest Durable Object at peak.
-    pub durable_object_peak_rps_per_object: Option<f64>,
-    /// Fraction of cacheable requests answered by the edge cache (0 to 1).
-    pub edge_cache_hit_rate: Option<f64>,
-    /// Reads per write on the main data.
-    pub read_write_ratio: Option<f64>,
-    /// How stale a read may be, seconds.
-    pub staleness_tolerance_seconds: Option<f64>,
-    /// Number of tenants.
-    pub tenants: Option<f64>,
-    /// Whether Smart Placement is on.
-    pub smart_placement: Option<bool>,
-    /// Whether users are spread across continents.
-    pub users_global: Option<bool>,
-}
-
-/// What an agent knows about a project, the input of `recommend_scaling`. Everything is
-/// optional; unknown fields are rejected.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ProjectContext {
-    /// `paid` or `free`; unknown is assumed Paid.
-    #[serde(default)]
-    pub plan: Option<Plan>,
-    /// Requests per day today: picks the growth stage.
-    #[serde(default)]
-    pub requests_per_day: Option<f64>,
-    /// Requests per second at peak.
-    #[serde(default)]
-    pub peak_requests_per_second: Option<f64>,
-    /// Traffic growth per month, percent (e.g. 15): projects when limits are hit.
-    #[serde(default)]
-    pub growth_percent_per_month: Option<f64>,
-    /// The products the project uses.
-    #[serde(default)]
-    pub services: Option<Vec<Service>>,
-    /// Measurements.
-    #[serde(default)]
-    pub observations: Observations,
-    /// Optional monthly usage (the `estimate_cost` input): recommendations then carry their cost
-    /// impact and the report its monthly cost.
-    #[serde(default)]
-    pub usage: Option<UsageProfile>,
-    /// Today's date, `YYYY-MM` or `YYYY-MM-DD` (engines read no clock): names D1 partitions.
-    #[serde(default)]
-    pub today: Option<String>,
-    /// The project's Wrangler configuration: `services`, `queue_has_dlq` and `smart_placement`
-    /// are read from it when not given.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub config: Option<crate::engine::config::ConfigSource>,
-}
 
 /// Whether a checklist item is in place.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
@@ -491,7 +384,7 @@ fn show(v: SignalValue) -> String {
     match v {
         SignalValue::Bool(b) => b.to_string(),
         SignalValue::Number(n) => {
-            super::grouped(Decimal::try_from(n).unwrap_or_default().round_dp(3))
+            crate::engine::model::grouped(Decimal::try_from(n).unwrap_or_default().round_dp(3))
         }
     }
 }
@@ -515,24 +408,15 @@ pub fn recommend(
     ctx.validate()?;
     let filled;
     let ctx = match &ctx.config {
-        Some(source) => {
-            let input = crate::engine::config::AnalyzeInput {
-                plan: ctx.plan,
-                format: source.format,
-                ..Default::default()
-            };
-            let config = crate::engine::config::analyze(&k.limits, &input, &source.content)
-                .map_err(|e| InputError::new(format!("config.{}", e.path), e.message))?;
-            let mut with_config = ctx.clone();
-            config.fill(&mut with_config);
-            filled = with_config;
+        Some(_) => {
+            filled = with_config(k, ctx)?;
             &filled
         }
         None => ctx,
     };
     // The current bill, once: each recommendation's cost impact is priced against it.
     let bill = match &ctx.usage {
-        Some(u) => Some(cost::estimate(prices, &k.limits, u)?.total_usd),
+        Some(u) => Some(estimate_cost(k, prices, u)?.total_usd),
         None => None,
     };
     let mut assumptions = vec![format!(
@@ -800,9 +684,11 @@ fn build(
 
     let shard_plan = match rule.shard.as_deref().and_then(|s| shard_request(ctx, s)) {
         Some(request) => {
+            let pricer = CostEngine::new(k, prices);
             let sctx = shard::Context {
                 limits: &k.limits,
                 prices: *prices,
+                pricer: &pricer,
             };
             shard::plan(&sctx, &request).ok().map(|p| {
                 (
@@ -837,7 +723,7 @@ fn build(
 }
 
 /// The shard request a rule implies, from the context's numbers; `None` when they are missing.
-fn shard_request(ctx: &ProjectContext, strategy: &str) -> Option<ShardRequest> {
+fn shard_request(ctx: &ProjectContext, strategy: &str) -> Option<shard::ShardRequest> {
     let o = &ctx.observations;
     let value = match strategy {
         "kv_key" => {

@@ -14,7 +14,8 @@ use rmcp::{
 use serde::Serialize;
 
 use super::CfScale;
-use crate::engine::{self, config, cost, recommend, shard};
+use crate::engine::model::{self, PriceTable};
+use crate::engine::{config, cost, recommend, shard};
 use crate::knowledge::{self, Knowledge};
 use crate::render;
 
@@ -36,14 +37,14 @@ impl CfScale {
     fn run<I, O>(
         &self,
         args: JsonObject,
-        engine: impl FnOnce(&Knowledge, &cost::PriceTable, I) -> Result<O, String>,
+        engine: impl FnOnce(&Knowledge, &PriceTable, I) -> Result<O, String>,
         summary: fn(&O) -> String,
     ) -> CallToolResult
     where
         I: serde::de::DeserializeOwned,
         O: Serialize,
     {
-        let input: I = match engine::from_json(serde_json::Value::Object(args)) {
+        let input: I = match model::from_json(serde_json::Value::Object(args)) {
             Ok(i) => i,
             Err(e) => return failure(e),
         };
@@ -55,7 +56,7 @@ impl CfScale {
             Ok(f) => f,
             Err(e) => return failure(e),
         };
-        let prices = file.map_or_else(|| cost::PriceTable::builtin(k), |f| f.table(k));
+        let prices = file.map_or_else(|| PriceTable::builtin(k), |f| f.table(k));
         match engine(k, &prices, input) {
             Ok(out) => report(&out, summary(&out)),
             Err(e) => failure(e),
@@ -114,15 +115,15 @@ impl CfScale {
     #[tool(
         name = "estimate_cost",
         description = "Exact monthly cost (USD) of a Cloudflare developer-platform usage profile: Workers, Workers Logs, KV, D1, R2 (Standard and Infrequent Access), Durable Objects (compute, SQLite and key-value storage), Queues, Workflows, Analytics Engine, Hyperdrive, Vectorize, on Workers Paid or Free. Itemised per product and metric with included allowances, billable quantities and unit prices from a dated price table; on Free it lists the daily limits the usage exceeds and what Paid would cost. Optional: `compare_to` (a second profile, e.g. with a cache in front of D1) for per-line differences, and `curve` (traffic multipliers) for the cost at each scale and the break points where allowances run out or the dominant cost changes. Counts are per month unless period is \"day\"; storage is average GB. Use it for any 'what will this cost' or 'which design is cheaper' question instead of doing the arithmetic yourself.",
-        input_schema = schema_for_input::<cost::UsageProfile>().unwrap_or_default(),
+        input_schema = schema_for_input::<model::UsageProfile>().unwrap_or_default(),
         output_schema = schema_for_output::<cost::CostReport>(),
         annotations(title = "Estimate monthly cost", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = false)
     )]
     async fn estimate_cost(&self, Parameters(args): Parameters<JsonObject>) -> CallToolResult {
         self.run(
             args,
-            |k, prices, profile: cost::UsageProfile| {
-                cost::estimate(prices, &k.limits, &profile).map_err(|e| e.to_string())
+            |k, prices, profile: model::UsageProfile| {
+                recommend::estimate_cost(k, prices, &profile).map_err(|e| e.to_string())
             },
             render::cost_markdown,
         )
@@ -140,11 +141,7 @@ impl CfScale {
         self.run(
             args,
             |k, prices, request: shard::ShardRequest| {
-                let ctx = shard::Context {
-                    limits: &k.limits,
-                    prices: *prices,
-                };
-                shard::plan(&ctx, &request).map_err(|e| e.to_string())
+                recommend::shard_plan(k, prices, &request).map_err(|e| e.to_string())
             },
             render::shard_markdown,
         )
@@ -154,14 +151,14 @@ impl CfScale {
     #[tool(
         name = "recommend_scaling",
         description = "Start here for any 'will this scale / what should we fix' question about a Cloudflare Workers project. Give what you know (requests_per_day, peak_requests_per_second, growth_percent_per_month, services, observations such as d1_database_gb, kv_hot_key_writes_per_second, d1_read_latency_p95_ms, queue_has_dlq, and optionally a usage profile as in estimate_cost); leave out what you do not know. Returns the growth stage with its checklist (done / todo / unknown), recommendations ranked by severity with the evidence (your number vs the documented limit), utilisation, actions, the pattern URI with code, monthly cost impact and trade-offs, a headroom table of every limit touched with months until it is hit, anti-patterns seen, and `missing`: the observations that would change the advice. Ask the user for the missing ones that matter.",
-        input_schema = schema_for_input::<recommend::ProjectContext>().unwrap_or_default(),
+        input_schema = schema_for_input::<model::ProjectContext>().unwrap_or_default(),
         output_schema = schema_for_output::<recommend::Recommendations>(),
         annotations(title = "Recommend scaling work", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = false)
     )]
     async fn recommend_scaling(&self, Parameters(args): Parameters<JsonObject>) -> CallToolResult {
         self.run(
             args,
-            |k, prices, ctx: recommend::ProjectContext| {
+            |k, prices, ctx: model::ProjectContext| {
                 recommend::recommend(k, prices, &ctx).map_err(|e| e.to_string())
             },
             render::recommend_markdown,

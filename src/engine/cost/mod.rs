@@ -4,84 +4,34 @@
 //! [`CostReport`]. Money is exact decimal throughout; only the presented totals (subtotals,
 //! totals, curve points) are rounded to cents.
 
-mod usage;
+mod meter;
 
 use rust_decimal::{Decimal, RoundingStrategy};
 use schemars::JsonSchema;
 use serde::Serialize;
 
-pub use usage::{
-    AnalyticsEngineUsage, D1Usage, DurableObjectsUsage, HyperdriveUsage, KvUsage, QueuesUsage,
-    R2InfrequentAccessUsage, R2Usage, UsagePeriod, UsageProfile, VectorizeUsage, WorkersLogsUsage,
-    WorkersUsage, WorkflowsUsage,
-};
-use usage::{Meter, Rules};
+use meter::{Meter, Rules};
 
-use crate::engine::{InputError, Plan, grouped as group};
-use crate::knowledge::{BillingRule, Knowledge, Limit, LimitValue, Period, Price, Rounding};
+use crate::engine::model::{
+    InputError, PRODUCT_ORDER, Plan, PriceTable, UsagePeriod, UsageProfile, grouped as group,
+};
+use crate::knowledge::{Limit, LimitValue, Period, Price, Rounding};
 
 /// Most points a `curve` may have.
 pub const MAX_CURVE_POINTS: usize = 200;
 /// Largest traffic multiplier a `curve` may use.
 pub const MAX_MULTIPLIER: f64 = 1e6;
 
-/// The prices an estimate uses: the built-in table, or a replacement loaded by a front end.
-#[derive(Debug, Clone, Copy)]
-pub struct PriceTable<'a> {
-    /// Price rows.
-    pub prices: &'a [Price],
-    /// Billing rules (conversion factors).
-    pub rules: &'a [BillingRule],
-    /// Where the table came from: `built-in` or a file name.
-    pub source: &'a str,
-}
-
-impl<'a> PriceTable<'a> {
-    /// The built-in table of the embedded knowledge.
-    pub fn builtin(k: &'a Knowledge) -> Self {
-        Self {
-            prices: &k.pricing,
-            rules: &k.billing_rules,
-            source: "built-in",
-        }
-    }
-
-    fn price(&self, id: &str) -> Result<&'a Price, InputError> {
-        self.prices.iter().find(|p| p.id == id).ok_or_else(|| {
-            InputError::new(
-                "price_table",
-                format!("{} has no price row `{id}`", self.source),
-            )
-        })
-    }
-
-    pub(crate) fn rule(&self, id: &str) -> Result<Decimal, InputError> {
-        let rule = self.rules.iter().find(|r| r.id == id);
-        let value = rule.map(|r| r.value).filter(|v| *v > Decimal::ZERO);
-        value.ok_or_else(|| {
-            InputError::new(
-                "price_table",
-                format!("{} has no positive billing rule `{id}`", self.source),
-            )
-        })
-    }
-
-    fn rules(&self) -> Result<Rules, InputError> {
-        Ok(Rules {
-            days_per_month: self.rule("billing.days_per_month")?,
-            do_billed_memory_gb: self.rule("durable_objects.billed_memory_gb")?,
-            do_websocket_messages_per_request: self
-                .rule("durable_objects.websocket_messages_per_request")?,
-            queues_chunk_kb: self.rule("queues.operation_chunk_kb")?,
-            queues_operations_per_message: self.rule("queues.operations_per_message")?,
-        })
-    }
-
-    /// The newest `as_of` among the table's rows.
-    fn as_of(&self) -> String {
-        let newest = self.prices.iter().map(|p| p.as_of.as_str()).max();
-        newest.unwrap_or_default().to_owned()
-    }
+/// The metering rules of a price table.
+fn rules(table: &PriceTable) -> Result<Rules, InputError> {
+    Ok(Rules {
+        days_per_month: table.rule("billing.days_per_month")?,
+        do_billed_memory_gb: table.rule("durable_objects.billed_memory_gb")?,
+        do_websocket_messages_per_request: table
+            .rule("durable_objects.websocket_messages_per_request")?,
+        queues_chunk_kb: table.rule("queues.operation_chunk_kb")?,
+        queues_operations_per_message: table.rule("queues.operations_per_message")?,
+    })
 }
 
 /// The price table an estimate used.
@@ -311,7 +261,7 @@ pub fn estimate(
     profile: &UsageProfile,
 ) -> Result<CostReport, InputError> {
     profile.validate()?;
-    let rules = table.rules()?;
+    let rules = rules(table)?;
     let mut report = price(table, &rules, profile, profile.plan, Decimal::ONE, true)?;
     notes(table, limits, profile, &rules, &mut report)?;
 
@@ -322,25 +272,6 @@ pub fn estimate(
     }
     if !profile.curve.is_empty() {
         curve(table, &rules, profile, &mut report)?;
-    }
-    if let Some(source) = &profile.config {
-        let input = crate::engine::config::AnalyzeInput {
-            format: source.format,
-            ..Default::default()
-        };
-        let config = crate::engine::config::analyze(limits, &input, &source.content)
-            .map_err(|e| InputError::new(format!("config.{}", e.path), e.message))?;
-        for service in &config.services {
-            let key = serde_json::to_value(service)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default();
-            if key != "workers" && !report.products.iter().any(|p| p.product == key) {
-                report.warnings.push(format!(
-                    "{key} is bound in the Wrangler config but this profile has no {key} usage: its cost is not counted."
-                ));
-            }
-        }
     }
     Ok(report)
 }
@@ -719,7 +650,7 @@ fn delta(base: &CostReport, other: &CostReport) -> CostDelta {
             }
         }
     }
-    keys.sort_by_key(|(product, _)| usage::PRODUCT_ORDER.iter().position(|p| p == product));
+    keys.sort_by_key(|(product, _)| PRODUCT_ORDER.iter().position(|p| p == product));
     let cost = |r: &CostReport, product: &str, metric: &str| {
         r.products
             .iter()

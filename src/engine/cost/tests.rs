@@ -1,6 +1,6 @@
 use super::*;
-use crate::engine::from_json;
-use crate::knowledge::knowledge;
+use crate::engine::model::from_json;
+use crate::knowledge::{Knowledge, knowledge};
 use serde_json::json;
 
 fn k() -> &'static Knowledge {
@@ -532,10 +532,11 @@ fn bad_numbers_name_the_field_and_the_range() {
         assert_eq!(err.path, path);
         assert!(err.message.contains("0 to 1e15"), "{err}");
     }
-    let nan: UsageProfile = crate::engine::from_toml_str("[workers]\nrequests = nan\n").unwrap();
+    let nan: UsageProfile =
+        crate::engine::model::from_toml_str("[workers]\nrequests = nan\n").unwrap();
     let err = estimate(&PriceTable::builtin(k()), &k().limits, &nan).unwrap_err();
     assert_eq!(err.path, "workers.requests");
-    let inf: UsageProfile = crate::engine::from_toml_str("[kv]\nwrites = inf\n").unwrap();
+    let inf: UsageProfile = crate::engine::model::from_toml_str("[kv]\nwrites = inf\n").unwrap();
     assert!(estimate(&PriceTable::builtin(k()), &k().limits, &inf).is_err());
 }
 

@@ -298,7 +298,8 @@ fn bad_input_names_the_field() {
 #[test]
 fn example_project_review_snapshot() {
     let mut ctx: ProjectContext =
-        crate::engine::from_toml_str(include_str!("../../../examples/project.toml")).unwrap();
+        crate::engine::model::from_toml_str(include_str!("../../../examples/project.toml"))
+            .unwrap();
     ctx.today = Some("2026-11-28".to_owned());
     let k = knowledge().unwrap();
     let r = recommend(k, &PriceTable::builtin(k), &ctx).unwrap();

@@ -7,8 +7,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{Alternative, Code, Context, PlanDetails, ShardPlan, non_negative, num, step};
-use crate::engine::InputError;
-use crate::engine::cost::{D1Usage, UsageProfile};
+use crate::engine::model::{D1Usage, InputError, UsageProfile};
 
 /// Most explicit tenant sizes accepted.
 const MAX_TENANT_SIZES: usize = 100_000;

@@ -7,8 +7,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{Alternative, Code, Context, PlanDetails, ShardPlan, non_negative, num, step};
-use crate::engine::InputError;
-use crate::engine::cost::{D1Usage, R2Usage, UsageProfile};
+use crate::engine::model::{D1Usage, InputError, R2Usage, UsageProfile};
 
 fn fill() -> f64 {
     0.8
@@ -324,7 +323,7 @@ pub(super) fn plan(ctx: &Context, i: &D1TimeInput) -> Result<ShardPlan, InputErr
             PartitionLayout::Databases => "one database per partition (each has its own 10 GB)",
         },
         months_until_full.map_or("never at zero growth".to_owned(), |m| format!("{} months", num(m))),
-        i.retention_months.map_or(String::new(), |r| format!(" Partitions older than {r} months are archived to R2, which saves {}/month a year from now.", crate::engine::dollars(-cost.extra_usd))),
+        i.retention_months.map_or(String::new(), |r| format!(" Partitions older than {r} months are archived to R2, which saves {}/month a year from now.", crate::engine::model::dollars(-cost.extra_usd))),
     );
 
     Ok(ShardPlan {

@@ -7,8 +7,7 @@ use super::{
     Alternative, Code, Context, PlanDetails, ShardPlan, identifier, non_negative, num, positive,
     step,
 };
-use crate::engine::InputError;
-use crate::engine::cost::{DurableObjectsUsage, QueuesUsage, UsageProfile};
+use crate::engine::model::{DurableObjectsUsage, InputError, QueuesUsage, UsageProfile};
 
 fn half() -> f64 {
     0.5
@@ -172,7 +171,7 @@ pub(super) fn plan(ctx: &Context, i: &DurableObjectInput) -> Result<ShardPlan, I
         num(peak),
         num(per_object),
         num(headroom * 100.0),
-        crate::engine::dollars(cost.extra_usd),
+        crate::engine::model::dollars(cost.extra_usd),
     );
     let name = serde_json::to_string(&i.name).unwrap_or_default();
     Ok(ShardPlan {

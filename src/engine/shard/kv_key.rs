@@ -6,8 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::{
     Alternative, Code, Context, PlanDetails, ShardPlan, non_negative, num, positive, step,
 };
-use crate::engine::InputError;
-use crate::engine::cost::{DurableObjectsUsage, KvUsage, UsageProfile};
+use crate::engine::model::{DurableObjectsUsage, InputError, KvUsage, UsageProfile};
 
 /// Shard counts above this make every read a wide fan-out; the plan then recommends another design.
 const SENSIBLE_SHARDS: u32 = 64;
@@ -155,7 +154,7 @@ pub(super) fn plan(ctx: &Context, i: &KvKeyInput) -> Result<ShardPlan, InputErro
     };
     let do_usd = ctx.total(&do_profile)?;
     let ae_profile = UsageProfile {
-        analytics_engine: crate::engine::cost::AnalyticsEngineUsage {
+        analytics_engine: crate::engine::model::AnalyticsEngineUsage {
             data_points: writes_month,
             read_queries: reads * month,
         },
@@ -211,8 +210,8 @@ pub(super) fn plan(ctx: &Context, i: &KvKeyInput) -> Result<ShardPlan, InputErro
     if cost.plan_usd > do_usd {
         warnings.push(format!(
             "The read fan-out makes this plan ({}/month) dearer than a Durable Object counter ({}/month).",
-            crate::engine::dollars(cost.plan_usd),
-            crate::engine::dollars(do_usd)
+            crate::engine::model::dollars(cost.plan_usd),
+            crate::engine::model::dollars(do_usd)
         ));
     }
 
@@ -230,7 +229,7 @@ pub(super) fn plan(ctx: &Context, i: &KvKeyInput) -> Result<ShardPlan, InputErro
         num(per_key.value),
         num(headroom * 100.0),
         num(reads_month),
-        crate::engine::dollars(cost.extra_usd),
+        crate::engine::model::dollars(cost.extra_usd),
     );
     Ok(ShardPlan {
         strategy: "kv_key".to_owned(),

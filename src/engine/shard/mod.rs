@@ -1,8 +1,8 @@
 //! `shard_plan`: sizes a sharding or partitioning design for the caller's numbers, shows the
-//! arithmetic against the documented limits, writes the code, and prices the plan with the cost
-//! engine.
+//! arithmetic against the documented limits, writes the code, and prices the plan through the
+//! [`Pricer`] the caller passes in (the composer passes the cost engine).
 //!
-//! Pure: every limit comes from `limits.toml` rows passed in, every price from the price table.
+//! Pure: every limit comes from `limits.toml` rows passed in, every price from the pricer.
 
 mod d1_tenant;
 mod d1_time;
@@ -21,8 +21,7 @@ pub use durable_object::{DurableObjectInput, DurableObjectPlan};
 pub use kv_key::{KvKeyInput, KvKeyPlan};
 pub use queue::{QueueInput, QueuePlan};
 
-use crate::engine::InputError;
-use crate::engine::cost::{self, PriceTable, UsageProfile};
+use crate::engine::model::{InputError, PriceTable, Pricer, UsageProfile};
 use crate::knowledge::{Limit, LimitValue};
 
 /// What to plan: one object with `strategy` and that strategy's fields.
@@ -167,13 +166,16 @@ pub struct ShardPlan {
     pub assumptions: Vec<String>,
 }
 
-/// The knowledge a plan needs: limits and prices.
-#[derive(Debug, Clone, Copy)]
+/// The knowledge a plan needs: limits, the price table's billing rules, and a way to price a
+/// usage profile.
+#[derive(Clone, Copy)]
 pub struct Context<'a> {
     /// Platform limits (`limits.toml`).
     pub limits: &'a [Limit],
-    /// Prices for the plan's cost.
+    /// The price table (its billing rules give the month's length).
     pub prices: PriceTable<'a>,
+    /// Prices the usage a plan implies.
+    pub pricer: &'a dyn Pricer,
 }
 
 impl Context<'_> {
@@ -202,30 +204,28 @@ impl Context<'_> {
         Ok(f64::try_from(days).unwrap_or(30.0) * 86_400.0)
     }
 
-    /// Prices `plan` against `baseline` with the cost engine.
+    /// Prices `plan` against `baseline`.
     fn cost(
         &self,
         baseline: UsageProfile,
         plan: UsageProfile,
         basis: String,
     ) -> Result<PlanCost, InputError> {
-        let mut profile = baseline;
-        profile.compare_to = Some(Box::new(plan));
-        let r = cost::estimate(&self.prices, self.limits, &profile)?;
-        let d = r
-            .delta
-            .unwrap_or_else(|| unreachable!("compare_to always yields a delta"));
+        let baseline_usd = self.total(&baseline)?;
+        let plan_usd = self
+            .total(&plan)
+            .map_err(|e| InputError::new(format!("compare_to.{}", e.path), e.message))?;
         Ok(PlanCost {
-            baseline_usd: d.baseline_total_usd,
-            plan_usd: d.compared_total_usd,
-            extra_usd: d.difference_usd,
+            baseline_usd,
+            plan_usd,
+            extra_usd: plan_usd - baseline_usd,
             basis,
         })
     }
 
     /// The monthly total of one profile.
     fn total(&self, profile: &UsageProfile) -> Result<Decimal, InputError> {
-        Ok(cost::estimate(&self.prices, self.limits, profile)?.total_usd)
+        self.pricer.total(profile)
     }
 }
 
@@ -300,7 +300,7 @@ fn dec(v: f64) -> Decimal {
 
 /// `12.0` → `12`, `0.5` → `0.5`, with separators.
 fn num(v: f64) -> String {
-    crate::engine::grouped(dec((v * 1000.0).round() / 1000.0))
+    crate::engine::model::grouped(dec((v * 1000.0).round() / 1000.0))
 }
 
 fn step(what: impl Into<String>, value: f64, unit: &str, limit: Option<&LimitRef>) -> Step {

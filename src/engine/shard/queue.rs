@@ -6,8 +6,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{Alternative, Code, Context, PlanDetails, ShardPlan, identifier, num, positive, step};
-use crate::engine::InputError;
-use crate::engine::cost::{QueuesUsage, UsageProfile};
+use crate::engine::model::{InputError, QueuesUsage, UsageProfile};
 
 fn half() -> f64 {
     0.5
@@ -252,7 +251,7 @@ pub(super) fn plan(ctx: &Context, i: &QueueInput) -> Result<ShardPlan, InputErro
         },
         max_retries,
         num(operations),
-        crate::engine::dollars(cost.extra_usd),
+        crate::engine::model::dollars(cost.extra_usd),
     );
     Ok(ShardPlan {
         strategy: "queue".to_owned(),

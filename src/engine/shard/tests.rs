@@ -1,15 +1,19 @@
 //! shard_plan: boundary cases per strategy, with the arithmetic checked by hand in comments.
 
 use super::*;
-use crate::engine::from_json;
+use crate::engine::model::from_json;
+use crate::engine::recommend::CostEngine;
 use crate::knowledge::knowledge;
 use serde_json::json;
 
+/// The built-in limits and prices, priced by the cost engine as the composer wires it.
 fn ctx() -> Context<'static> {
+    static PRICER: std::sync::OnceLock<CostEngine<'static>> = std::sync::OnceLock::new();
     let k = knowledge().unwrap();
     Context {
         limits: &k.limits,
         prices: PriceTable::builtin(k),
+        pricer: PRICER.get_or_init(|| CostEngine::new(k, &PriceTable::builtin(k))),
     }
 }
 
@@ -377,7 +381,7 @@ fn bad_numbers_name_the_field() {
         let err = try_run(input.clone()).unwrap_err();
         assert_eq!(err.path, path, "{input}: {err}");
     }
-    let nan: ShardRequest = crate::engine::from_toml_str(
+    let nan: ShardRequest = crate::engine::model::from_toml_str(
         "strategy = 'durable_object'\npeak_requests_per_second = nan\n",
     )
     .unwrap();

@@ -1,0 +1,105 @@
+//! `cf-scale review` and `cf-scale recommend`: the `recommend_scaling` tool on a project context
+//! (the built-in example project by default), with the bill.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use super::{Error, ReportFormat, parse_file, read_profile, source_name};
+use crate::engine::model::{PriceTable, ProjectContext, from_toml_str};
+use crate::engine::recommend;
+use crate::{knowledge, render};
+
+/// The example project `cf-scale review` reviews without arguments.
+const EXAMPLE_PROJECT: &str = include_str!("../../examples/project.toml");
+
+/// Review a project: growth stage and checklist, ranked recommendations with evidence and
+/// cost impact, headroom against every limit it touches, the monthly bill, and the shard
+/// plans it calls for.
+///
+/// With no arguments it reviews the built-in example project (examples/project.toml: a SaaS
+/// API at 2M requests/day). `--context` takes your own (the `recommend_scaling` input, JSON
+/// or TOML, `-` for stdin); `--usage` adds or replaces its monthly usage profile.
+#[derive(Debug, clap::Args)]
+pub struct ReviewArgs {
+    /// The project context (the recommend_scaling input).
+    #[arg(long, value_name = "FILE")]
+    context: Option<PathBuf>,
+    /// A usage profile (the estimate_cost input) for the bill and cost impacts.
+    #[arg(long, value_name = "FILE")]
+    usage: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    format: ReportFormat,
+}
+
+/// Recommendations for a project context (the `recommend_scaling` tool).
+#[derive(Debug, clap::Args)]
+pub struct RecommendArgs {
+    /// The project context, JSON or TOML; `-` reads stdin.
+    file: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    format: ReportFormat,
+}
+
+pub(super) fn review(args: ReviewArgs) -> Result<(), Error> {
+    let (name, mut ctx) = match args.context {
+        Some(path) => (source_name(&path), parse_file::<ProjectContext>(&path)?),
+        None => (
+            "examples/project.toml".to_owned(),
+            from_toml_str(EXAMPLE_PROJECT).map_err(|e| format!("examples/project.toml: {e}"))?,
+        ),
+    };
+    if let Some(path) = args.usage {
+        ctx.usage = Some(read_profile(&path)?);
+    }
+    if ctx.today.is_none() {
+        ctx.today = Some(super::today_utc());
+    }
+    let k = knowledge::knowledge()?;
+    let prices = PriceTable::builtin(k);
+    let report = recommend::recommend(k, &prices, &ctx).map_err(|e| format!("{name}: {e}"))?;
+    let text = match args.format {
+        ReportFormat::Json => {
+            let bill = ctx
+                .usage
+                .as_ref()
+                .map(|u| recommend::estimate_cost(k, &prices, u))
+                .transpose()?;
+            serde_json::to_string_pretty(&serde_json::json!({"review": report, "cost": bill}))?
+                + "\n"
+        }
+        ReportFormat::Text | ReportFormat::Markdown => {
+            let mut text = format!(
+                "cf-scale review of {name}\n\n{}",
+                render::recommend_markdown(&report)
+            );
+            if let Some(u) = &ctx.usage {
+                let bill = recommend::estimate_cost(k, &prices, u)
+                    .map_err(|e| format!("{name}: usage: {e}"))?;
+                text.push_str("\n## Monthly cost\n\n");
+                text.push_str(&match args.format {
+                    ReportFormat::Text => render::cost_text(&bill),
+                    _ => render::cost_markdown(&bill),
+                });
+            }
+            text
+        }
+    };
+    std::io::stdout().lock().write_all(text.as_bytes())?;
+    Ok(())
+}
+
+pub(super) fn recommend(args: RecommendArgs) -> Result<(), Error> {
+    let name = source_name(&args.file);
+    let ctx: ProjectContext = parse_file(&args.file)?;
+    let k = knowledge::knowledge()?;
+    let report = recommend::recommend(k, &PriceTable::builtin(k), &ctx)
+        .map_err(|e| format!("{name}: {e}"))?;
+    let text = match args.format {
+        ReportFormat::Json => serde_json::to_string_pretty(&report)? + "\n",
+        _ => render::recommend_markdown(&report),
+    };
+    std::io::stdout().lock().write_all(text.as_bytes())?;
+    Ok(())
+}

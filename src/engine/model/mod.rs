@@ -1,0 +1,23 @@
+//! The shared input types of the engines: the usage profile, the project context and its
+//! observations, the products and plans, the price table, input errors, and how numbers and
+//! money are written. Every engine depends on this module (and on `knowledge`); this module
+//! depends on no engine.
+
+mod context;
+mod input;
+mod number;
+mod price;
+mod usage;
+
+pub use context::{ConfigFormat, ConfigSource, Observations, Plan, ProjectContext, Service};
+pub use input::{
+    InputError, MAX_QUANTITY, check_quantity, from_json, from_json_ref, from_json_str,
+    from_toml_str,
+};
+pub use number::{Dollars, Grouped, dollars, grouped};
+pub use price::{PriceTable, Pricer};
+pub use usage::{
+    AnalyticsEngineUsage, D1Usage, DurableObjectsUsage, HyperdriveUsage, KvUsage, PRODUCT_ORDER,
+    QueuesUsage, R2InfrequentAccessUsage, R2Usage, UsagePeriod, UsageProfile, VectorizeUsage,
+    WorkersLogsUsage, WorkersUsage, WorkflowsUsage,
+};

@@ -1,0 +1,106 @@
+//! Where engines meet: the composer's entry points that combine the leaf engines. Front ends
+//! call these (and [`super::recommend`]) rather than wiring engines together themselves.
+
+use rust_decimal::Decimal;
+
+use crate::engine::model::{InputError, PriceTable, Pricer, ProjectContext, UsageProfile};
+use crate::engine::{config, cost, shard};
+use crate::knowledge::Knowledge;
+
+/// The cost engine as a [`Pricer`], for engines that price what they plan.
+#[derive(Debug, Clone, Copy)]
+pub struct CostEngine<'a> {
+    k: &'a Knowledge,
+    prices: PriceTable<'a>,
+}
+
+impl<'a> CostEngine<'a> {
+    /// Prices with `prices` against the limits of `k`.
+    pub fn new(k: &'a Knowledge, prices: &PriceTable<'a>) -> Self {
+        Self { k, prices: *prices }
+    }
+}
+
+impl Pricer for CostEngine<'_> {
+    fn total(&self, profile: &UsageProfile) -> Result<Decimal, InputError> {
+        Ok(cost::estimate(&self.prices, &self.k.limits, profile)?.total_usd)
+    }
+}
+
+/// `estimate_cost`: the cost engine's report, plus a warning for each product the profile's
+/// Wrangler config (`config`) binds but the profile leaves unpriced.
+pub fn estimate_cost(
+    k: &Knowledge,
+    prices: &PriceTable,
+    profile: &UsageProfile,
+) -> Result<cost::CostReport, InputError> {
+    let mut report = cost::estimate(prices, &k.limits, profile)?;
+    if let Some(source) = &profile.config {
+        let input = config::AnalyzeInput {
+            format: source.format,
+            ..Default::default()
+        };
+        let config = config::analyze(&k.limits, &input, &source.content)
+            .map_err(|e| InputError::new(format!("config.{}", e.path), e.message))?;
+        for service in &config.services {
+            let key = serde_json::to_value(service)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            if key != "workers" && !report.products.iter().any(|p| p.product == key) {
+                report.warnings.push(format!(
+                    "{key} is bound in the Wrangler config but this profile has no {key} usage: its cost is not counted."
+                ));
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// `shard_plan`: the shard engine, with the cost engine pricing each plan.
+pub fn shard_plan(
+    k: &Knowledge,
+    prices: &PriceTable,
+    request: &shard::ShardRequest,
+) -> Result<shard::ShardPlan, InputError> {
+    let pricer = CostEngine::new(k, prices);
+    let ctx = shard::Context {
+        limits: &k.limits,
+        prices: *prices,
+        pricer: &pricer,
+    };
+    shard::plan(&ctx, request)
+}
+
+/// The context with what its Wrangler config (`ctx.config`) shows filled in, keeping what the
+/// caller gave: the services bound, whether every queue consumer has a dead-letter queue, and
+/// whether Smart Placement is on.
+pub fn with_config(k: &Knowledge, ctx: &ProjectContext) -> Result<ProjectContext, InputError> {
+    let mut filled = ctx.clone();
+    let Some(source) = &ctx.config else {
+        return Ok(filled);
+    };
+    let input = config::AnalyzeInput {
+        plan: ctx.plan,
+        format: source.format,
+        ..Default::default()
+    };
+    let c = config::analyze(&k.limits, &input, &source.content)
+        .map_err(|e| InputError::new(format!("config.{}", e.path), e.message))?;
+    if filled.services.is_none() {
+        filled.services = Some(c.services.clone());
+    }
+    let o = &mut filled.observations;
+    if o.queue_has_dlq.is_none() && !c.bindings.queue_consumers.is_empty() {
+        o.queue_has_dlq = Some(
+            c.bindings
+                .queue_consumers
+                .iter()
+                .all(|q| q.dead_letter_queue.is_some()),
+        );
+    }
+    if o.smart_placement.is_none() {
+        o.smart_placement = Some(c.placement.as_deref() == Some("smart"));
+    }
+    Ok(filled)
+}
