@@ -310,10 +310,8 @@ fn cli_cost_reads_stdin_compares_and_formats_markdown() {
         String::from_utf8_lossy(&out.stderr)
     );
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(
-        text.starts_with("**$8.00/month** on Workers Paid"),
-        "{text}"
-    );
+    assert!(text.starts_with("$8.00/month on Workers Paid"), "{text}");
+    assert!(text.contains("\n**$8.00/month** on Workers Paid"), "{text}");
 
     let dir = std::env::temp_dir().join(format!("cf-scale-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

@@ -285,14 +285,38 @@ async fn estimate_cost_returns_the_report_and_a_summary() {
     assert_eq!(res.is_error, Some(false));
     let report = res.structured_content.as_ref().unwrap();
     assert_eq!(report["total_usd"], 45.4);
-    assert_eq!(report["price_table"]["source"], "built-in");
+    let summary = report["summary"].as_str().unwrap();
+    assert!(
+        summary.starts_with("$45.40/month on Workers Paid"),
+        "{summary}"
+    );
+    // Compact by default: the price table's source comes with detail "full".
+    assert_eq!(report["price_table"]["source"], json!(null));
+    let keys: Vec<&String> = report.as_object().unwrap().keys().collect();
+    assert_eq!(keys[0], "summary", "{keys:?}");
+    let line = &report["products"][0]["lines"][0];
+    assert_eq!(
+        (line["usd_per_unit"].clone(), line["per"].clone()),
+        (json!(0.3), json!(1000000.0))
+    );
     let ContentBlock::Text(t) = &res.content[0] else {
         panic!("text expected")
     };
+    assert!(t.text.starts_with(summary), "{}", t.text);
+    let full = client
+        .call_tool(
+            CallToolRequestParams::new("estimate_cost").with_arguments(args(
+                json!({"workers": {"requests": 100_000_000, "cpu_ms_per_request": 7}, "detail": "full"}),
+            )),
+        )
+        .await
+        .unwrap();
+    let full = full.structured_content.unwrap();
+    assert_eq!(full["price_table"]["source"], "built-in");
     assert!(
-        t.text.starts_with("**$45.40/month** on Workers Paid"),
-        "{}",
-        t.text
+        full["assumptions"]
+            .as_array()
+            .is_some_and(|a| !a.is_empty())
     );
     client.cancel().await.unwrap();
 }
@@ -351,7 +375,17 @@ async fn estimate_cost_uses_a_replacement_price_table() {
         .unwrap();
     let report = res.structured_content.unwrap();
     assert_eq!(report["total_usd"], 7.0);
-    assert_eq!(report["price_table"]["source"], path.display().to_string());
+    let full = client
+        .call_tool(
+            CallToolRequestParams::new("estimate_cost")
+                .with_arguments(args(json!({"detail": "full"}))),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        full.structured_content.unwrap()["price_table"]["source"],
+        path.display().to_string()
+    );
     client.cancel().await.unwrap();
 
     std::fs::write(&path, "[[price]]\nid = 1\n").unwrap();
@@ -394,8 +428,18 @@ async fn shard_plan_documents_each_strategy_and_plans() {
     let plan = res.structured_content.unwrap();
     assert_eq!(plan["strategy"], "durable_object");
     assert_eq!(plan["plan"]["shard_count"], 6);
+    // The code comes with detail "full".
+    assert_eq!(plan["code"], json!(null));
+    let full = client
+        .call_tool(
+            CallToolRequestParams::new("shard_plan").with_arguments(args(
+                json!({"strategy": "durable_object", "peak_requests_per_second": 3000, "detail": "full"}),
+            )),
+        )
+        .await
+        .unwrap();
     assert!(
-        plan["code"]["typescript"]
+        full.structured_content.unwrap()["code"]["typescript"]
             .as_str()
             .unwrap()
             .contains("idFromName")
@@ -455,7 +499,12 @@ async fn recommend_scaling_ranks_with_evidence_and_lists_missing() {
         panic!("text expected")
     };
     assert!(
-        t.text.starts_with("**Stage: 1M requests/day**"),
+        t.text.starts_with("Stage 1m (1M requests/day)."),
+        "{}",
+        t.text
+    );
+    assert!(
+        t.text.contains("\n**Stage: 1M requests/day**"),
         "{}",
         t.text
     );
@@ -591,5 +640,120 @@ async fn unknown_tool_is_invalid_params() {
         .await
         .unwrap_err();
     assert_eq!(error_code(err), ErrorCode::INVALID_PARAMS);
+    client.cancel().await.unwrap();
+}
+
+/// Realistic arguments for every tool: the example project, the saas profile, one request per
+/// shard strategy, a Wrangler config.
+fn realistic_calls() -> Vec<(&'static str, serde_json::Value)> {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let toml_json = |path: &str| -> serde_json::Value {
+        let text = std::fs::read_to_string(format!("{root}/{path}")).unwrap();
+        toml::from_str(&text).unwrap()
+    };
+    let mut calls = vec![
+        ("recommend_scaling", toml_json("examples/project.toml")),
+        ("estimate_cost", toml_json("examples/saas.toml")),
+    ];
+    for name in [
+        "kv_key",
+        "d1_time_monthly",
+        "d1_tenant",
+        "durable_object",
+        "queue",
+    ] {
+        let text =
+            std::fs::read_to_string(format!("{root}/tests/fixtures/shard/{name}.json")).unwrap();
+        calls.push(("shard_plan", serde_json::from_str(&text).unwrap()));
+    }
+    let config =
+        std::fs::read_to_string(format!("{root}/tests/fixtures/wrangler/full.jsonc")).unwrap();
+    calls.push(("analyze_config", json!({"content": config})));
+    calls
+}
+
+#[tokio::test]
+async fn every_input_schema_is_one_the_anthropic_api_accepts() {
+    let client = connect().await;
+    let tools = client.list_all_tools().await.unwrap();
+    assert!(tools.len() >= 4);
+    for tool in &tools {
+        let schema = &tool.input_schema;
+        for combinator in ["oneOf", "anyOf", "allOf"] {
+            assert!(
+                !schema.contains_key(combinator),
+                "{}: root {combinator} (Claude Code would skip the tool)",
+                tool.name
+            );
+        }
+        assert_eq!(schema.get("type"), Some(&json!("object")), "{}", tool.name);
+        assert_eq!(
+            schema["properties"]["detail"]["enum"],
+            json!(["compact", "full"]),
+            "{}: no detail input",
+            tool.name
+        );
+        let text = serde_json::to_string(schema).unwrap();
+        assert!(
+            !text.contains("$ref\":\"#/$defs"),
+            "{}: $ref left",
+            tool.name
+        );
+    }
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn every_answer_begins_with_its_summary_and_matches_its_output_schema() {
+    let client = connect().await;
+    let tools = client.list_all_tools().await.unwrap();
+    for (name, arguments) in realistic_calls() {
+        let tool = tools.iter().find(|t| t.name == name).unwrap();
+        let schema = serde_json::Value::Object(tool.output_schema.as_deref().unwrap().clone());
+        let validator = jsonschema::validator_for(&schema).unwrap();
+        let mut sizes = Vec::new();
+        for detail in ["compact", "full"] {
+            let mut a = arguments.clone();
+            a["detail"] = json!(detail);
+            let res = client
+                .call_tool(CallToolRequestParams::new(name).with_arguments(args(a)))
+                .await
+                .unwrap();
+            assert_eq!(
+                res.is_error,
+                Some(false),
+                "{name} {detail}: {:?}",
+                res.content
+            );
+            let report = res.structured_content.unwrap();
+            let errors: Vec<String> = validator
+                .iter_errors(&report)
+                .map(|e| format!("{} at {}", e, e.instance_path()))
+                .collect();
+            assert!(errors.is_empty(), "{name} {detail}: {errors:#?}");
+            let text = serde_json::to_string(&report).unwrap();
+            let summary = report["summary"].as_str().unwrap();
+            assert!(
+                text.starts_with("{\"summary\":"),
+                "{name} {detail}: {}",
+                &text[..80]
+            );
+            assert!(
+                serde_json::to_string(summary).unwrap().len() + 11 <= 400,
+                "{name}: summary past 400 characters: {summary}"
+            );
+            let ContentBlock::Text(t) = &res.content[0] else {
+                panic!("text expected")
+            };
+            assert!(t.text.contains(summary), "{name}: text without the summary");
+            sizes.push(text.len());
+        }
+        assert!(
+            sizes[0] < sizes[1],
+            "{name}: compact {} not below full {}",
+            sizes[0],
+            sizes[1]
+        );
+    }
     client.cancel().await.unwrap();
 }

@@ -18,22 +18,22 @@ pub const MAX_CONFIG_BYTES: usize = 1 << 20;
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AnalyzeInput {
-    /// The file's text (at most 1 MiB). Give this or `path`.
+    /// The file's text, at most 1 MiB (or give path).
     #[serde(default)]
     pub content: Option<String>,
-    /// A path relative to the server's working directory, instead of `content`.
+    /// Path relative to the server's working directory, instead of content.
     #[serde(default)]
     pub path: Option<String>,
-    /// `toml`, `json` or `jsonc`; sniffed when absent.
+    /// The syntax; sniffed when absent.
     #[serde(default)]
     pub format: Option<ConfigFormat>,
-    /// The Wrangler environment to resolve (`env.<name>`); the top level when absent.
+    /// Wrangler environment to resolve (`env.<name>`); the top level when absent.
     #[serde(default)]
     pub env: Option<String>,
-    /// A `compatibility_date` older than this (YYYY-MM-DD) is reported as stale.
+    /// Report a compatibility_date older than this YYYY-MM-DD as stale.
     #[serde(default)]
     pub stale_before: Option<String>,
-    /// The account's plan, for plan-specific limits (cron triggers on Free). Paid when absent.
+    /// Workers plan for plan-specific limits, default paid. Cron triggers differ on Free.
     #[serde(default)]
     pub plan: Option<Plan>,
 }
@@ -130,6 +130,9 @@ pub struct Lint {
 /// A Wrangler configuration, resolved and linted.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct ProjectConfig {
+    /// The answer in a few sentences: the Worker, what it binds, the lints by severity and the
+    /// first to fix.
+    pub summary: String,
     /// The format read.
     pub format: ConfigFormat,
     /// The environment resolved, when one was asked for.
@@ -869,7 +872,8 @@ pub fn analyze(
             services.push(service);
         }
     }
-    Ok(ProjectConfig {
+    let mut config = ProjectConfig {
+        summary: String::new(),
         format,
         env: input.env.clone(),
         name: raw.name,
@@ -885,7 +889,76 @@ pub fn analyze(
         assets: raw.assets.and_then(|a| a.directory),
         services,
         lints: lints.out,
-    })
+    };
+    config.summary = summary(&config);
+    Ok(config)
+}
+
+fn summary(c: &ProjectConfig) -> String {
+    use std::fmt::Write;
+    let b = &c.bindings;
+    let mut s = format!(
+        "Worker `{}`{} ({}):",
+        c.name.as_deref().unwrap_or("unnamed"),
+        c.env
+            .as_deref()
+            .map(|e| format!(", env `{e}`"))
+            .unwrap_or_default(),
+        match c.format {
+            ConfigFormat::Toml => "wrangler.toml",
+            ConfigFormat::Json => "wrangler.json",
+            ConfigFormat::Jsonc => "wrangler.jsonc",
+        }
+    );
+    let counts = [
+        ("KV", b.kv_namespaces.len()),
+        ("D1", b.d1_databases.len()),
+        ("R2", b.r2_buckets.len()),
+        ("Durable Objects", b.durable_objects.len()),
+        ("queue producers", b.queue_producers.len()),
+        ("queue consumers", b.queue_consumers.len()),
+        ("Workflows", b.workflows.len()),
+        ("Hyperdrive", b.hyperdrive.len()),
+        ("Analytics Engine", b.analytics_engine_datasets.len()),
+        ("Vectorize", b.vectorize.len()),
+        ("services", b.services.len()),
+    ];
+    let bound: Vec<String> = counts
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(k, n)| format!("{k} {n}"))
+        .collect();
+    if bound.is_empty() {
+        s.push_str(" no bindings.");
+    } else {
+        let _ = write!(s, " binds {}.", bound.join(", "));
+    }
+    if c.lints.is_empty() {
+        s.push_str(" No lints.");
+    } else {
+        let mut by: Vec<(Severity, usize)> = Vec::new();
+        for l in &c.lints {
+            match by.iter_mut().find(|(sev, _)| *sev == l.severity) {
+                Some((_, n)) => *n += 1,
+                None => by.push((l.severity, 1)),
+            }
+        }
+        let parts: Vec<String> = by
+            .iter()
+            .map(|(sev, n)| format!("{n} {}", sev.word()))
+            .collect();
+        let first = &c.lints[0];
+        let _ = write!(
+            s,
+            " {} lint(s): {}. First: `{}` at `{}`.",
+            c.lints.len(),
+            parts.join(", "),
+            first.id,
+            first.path
+        );
+    }
+    s.push_str(" Pass the same text as `config` to recommend_scaling.");
+    s
 }
 
 fn route_text(v: Value) -> String {

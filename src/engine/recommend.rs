@@ -16,7 +16,7 @@ use serde::Serialize;
 pub use compose::{CostEngine, estimate_cost, shard_plan, with_config};
 
 use crate::engine::model::{
-    InputError, Plan, PriceTable, ProjectContext, Service, UsageProfile, from_json,
+    Dollars, InputError, Plan, PriceTable, ProjectContext, Service, UsageProfile, from_json,
 };
 use crate::engine::{cost, shard};
 use crate::knowledge::{
@@ -58,7 +58,13 @@ pub struct StageReport {
     pub id: String,
     /// Human title.
     pub title: String,
-    /// The items of this stage and the ones before it.
+    /// Checklist items the context shows done.
+    pub done: usize,
+    /// Checklist items the context does not settle.
+    pub unknown: usize,
+    /// The items to do, as `id: what to do`.
+    pub todo: Vec<String>,
+    /// Every item of this stage and the ones before it, with its status.
     pub checklist: Vec<ChecklistStatus>,
 }
 
@@ -164,6 +170,9 @@ pub struct Missing {
 /// The report of `recommend_scaling`.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Recommendations {
+    /// The answer in a few sentences: the stage, the bill and its largest product, the first
+    /// fixes with their evidence, and what to ask for next.
+    pub summary: String,
     /// The traffic tier and its checklist.
     pub stage: StageReport,
     /// What to do, most severe first.
@@ -415,10 +424,11 @@ pub fn recommend(
         None => ctx,
     };
     // The current bill, once: each recommendation's cost impact is priced against it.
-    let bill = match &ctx.usage {
-        Some(u) => Some(estimate_cost(k, prices, u)?.total_usd),
+    let bill_report = match &ctx.usage {
+        Some(u) => Some(estimate_cost(k, prices, u)?),
         None => None,
     };
+    let bill = bill_report.as_ref().map(|r| r.total_usd);
     let mut assumptions = vec![format!(
         "Limits are the {} values in scale://data/limits.",
         ctx.plan.unwrap_or_default().name()
@@ -615,10 +625,21 @@ pub fn recommend(
     if bill.is_none() {
         note_missing_usage(&mut missing);
     }
-    Ok(Recommendations {
+    let count = |status: ItemStatus| checklist.iter().filter(|c| c.status == status).count();
+    let (done, unknown) = (count(ItemStatus::Done), count(ItemStatus::Unknown));
+    let todo = checklist
+        .iter()
+        .filter(|c| c.status == ItemStatus::Todo)
+        .map(|c| format!("{}: {}", c.id, c.text))
+        .collect();
+    let mut report = Recommendations {
+        summary: String::new(),
         stage: StageReport {
             id: current_stage.map(|s| s.id.clone()).unwrap_or_default(),
             title: current_stage.map(|s| s.title.clone()).unwrap_or_default(),
+            done,
+            unknown,
+            todo,
             checklist,
         },
         recommendations,
@@ -627,7 +648,70 @@ pub fn recommend(
         missing,
         monthly_cost_usd: bill,
         assumptions,
-    })
+    };
+    report.summary = summary(&report, bill_report.as_ref());
+    Ok(report)
+}
+
+/// The few sentences a model reads first.
+fn summary(r: &Recommendations, bill: Option<&cost::CostReport>) -> String {
+    use std::fmt::Write;
+    let mut s = format!("Stage {} ({}).", r.stage.id, r.stage.title);
+    if let Some(b) = bill {
+        let _ = write!(s, " Bill {}/month", Dollars(b.total_usd));
+        let top = b
+            .products
+            .iter()
+            .max_by(|x, y| x.subtotal_usd.cmp(&y.subtotal_usd))
+            .filter(|p| !p.subtotal_usd.is_zero() && !b.total_usd.is_zero());
+        if let Some(p) = top {
+            let share = (p.subtotal_usd / b.total_usd * Decimal::ONE_HUNDRED).round();
+            let _ = write!(s, "; {share}% is {}", p.product);
+        }
+        s.push('.');
+    }
+    if r.recommendations.is_empty() {
+        s.push_str(" Nothing to fix for what the context shows.");
+    } else {
+        let mut by: Vec<(Severity, usize)> = Vec::new();
+        for rec in &r.recommendations {
+            match by.iter_mut().find(|(sev, _)| *sev == rec.severity) {
+                Some((_, n)) => *n += 1,
+                None => by.push((rec.severity, 1)),
+            }
+        }
+        let parts: Vec<String> = by
+            .iter()
+            .map(|(sev, n)| format!("{n} {}", sev.word()))
+            .collect();
+        let _ = write!(
+            s,
+            " {} recommendation(s): {}.",
+            r.recommendations.len(),
+            parts.join(", ")
+        );
+        for (i, rec) in r.recommendations.iter().take(2).enumerate() {
+            let lead = if i == 0 { "First" } else { "Then" };
+            let used = rec
+                .utilisation
+                .map(|u| {
+                    format!(
+                        ", {}% of its limit",
+                        crate::engine::model::grouped(
+                            Decimal::try_from(u * 100.0).unwrap_or_default().round()
+                        )
+                    )
+                })
+                .unwrap_or_default();
+            let _ = write!(s, " {lead}: {} (`{}`{used}).", rec.title, rec.id);
+        }
+    }
+    if !r.missing.is_empty() {
+        let fields: Vec<&str> = r.missing.iter().take(3).map(|m| m.field.as_str()).collect();
+        let more = if r.missing.len() > 3 { ", …" } else { "" };
+        let _ = write!(s, " Ask for: {}{more}.", fields.join(", "));
+    }
+    s
 }
 
 fn note_missing_usage(missing: &mut Vec<Missing>) {

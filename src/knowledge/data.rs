@@ -306,6 +306,18 @@ pub enum Severity {
     Low,
 }
 
+impl Severity {
+    /// `critical`, `high`, `medium` or `low`.
+    pub fn word(self) -> &'static str {
+        match self {
+            Self::Critical => "critical",
+            Self::High => "high",
+            Self::Medium => "medium",
+            Self::Low => "low",
+        }
+    }
+}
+
 /// A comparison of a context signal with a value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -3,6 +3,7 @@
 pub mod batch;
 pub mod http;
 mod prompts;
+mod schema;
 pub mod strict;
 mod tools;
 

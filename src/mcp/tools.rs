@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use rmcp::{
     handler::server::{
-        common::{schema_for_input, schema_for_output, schema_for_type},
+        common::{schema_for_output, schema_for_type},
         wrapper::Parameters,
     },
     model::{CallToolResult, ContentBlock, JsonObject},
@@ -17,13 +17,25 @@ use super::CfScale;
 use crate::engine::model::{self, PriceTable};
 use crate::engine::{config, cost, recommend, shard};
 use crate::knowledge::{self, Knowledge};
-use crate::render;
+use crate::render::{self, view};
 
-/// A successful tool result: the report for programs, the summary for the model.
-fn report<T: Serialize>(value: &T, summary: String) -> CallToolResult {
-    let mut result = CallToolResult::success(vec![ContentBlock::text(summary)]);
-    result.structured_content = serde_json::to_value(value).ok();
-    result
+/// How much of a report the caller wants: the `detail` input every tool takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Detail {
+    Compact,
+    Full,
+}
+
+/// Takes `detail` out of the arguments (the engines' inputs do not know it).
+fn take_detail(args: &mut JsonObject) -> Result<Detail, String> {
+    match args.shift_remove("detail") {
+        None => Ok(Detail::Compact),
+        Some(serde_json::Value::String(d)) if d == "compact" => Ok(Detail::Compact),
+        Some(serde_json::Value::String(d)) if d == "full" => Ok(Detail::Full),
+        Some(other) => Err(format!(
+            "detail: must be \"compact\" or \"full\" (got {other})"
+        )),
+    }
 }
 
 /// A tool error the caller reads: bad input, named by field.
@@ -31,19 +43,30 @@ fn failure(message: impl std::fmt::Display) -> CallToolResult {
     CallToolResult::error(vec![ContentBlock::text(message.to_string())])
 }
 
+/// How a tool's report is shown: the compact view's rules and the markdown for the text.
+struct Shown<O> {
+    view: &'static [&'static str],
+    markdown: fn(&O) -> String,
+}
+
 impl CfScale {
     /// The shape of every tool: decode the arguments (errors name the field), load the knowledge
-    /// and the price table, run the engine, and return its report with a markdown summary.
+    /// and the price table, run the engine, and return its report (compact unless `detail` is
+    /// "full") as structured content, with the markdown as text for clients that show text.
     fn run<I, O>(
         &self,
-        args: JsonObject,
+        mut args: JsonObject,
         engine: impl FnOnce(&Knowledge, &PriceTable, I) -> Result<O, String>,
-        summary: fn(&O) -> String,
+        shown: Shown<O>,
     ) -> CallToolResult
     where
         I: serde::de::DeserializeOwned,
         O: Serialize,
     {
+        let detail = match take_detail(&mut args) {
+            Ok(d) => d,
+            Err(e) => return failure(e),
+        };
         let input: I = match model::from_json(serde_json::Value::Object(args)) {
             Ok(i) => i,
             Err(e) => return failure(e),
@@ -57,11 +80,33 @@ impl CfScale {
             Err(e) => return failure(e),
         };
         let prices = file.map_or_else(|| PriceTable::builtin(k), |f| f.table(k));
-        match engine(k, &prices, input) {
-            Ok(out) => report(&out, summary(&out)),
-            Err(e) => failure(e),
+        let out = match engine(k, &prices, input) {
+            Ok(out) => out,
+            Err(e) => return failure(e),
+        };
+        let mut value = match serde_json::to_value(&out) {
+            Ok(v) => v,
+            Err(e) => return failure(format!("the report could not be written: {e}")),
+        };
+        if detail == Detail::Compact {
+            view::compact(&mut value, shown.view);
         }
+        let mut result = CallToolResult::success(vec![ContentBlock::text((shown.markdown)(&out))]);
+        result.structured_content = Some(value);
+        result
     }
+}
+
+/// A tool's input schema as the model gets it (see [`super::schema`]).
+fn input_schema<T: schemars::JsonSchema + std::any::Any>() -> Arc<JsonObject> {
+    Arc::new(super::schema::for_model(&schema_for_type::<T>()))
+}
+
+/// A tool's output schema, describing the compact and the full answer.
+fn output_schema<T: schemars::JsonSchema + std::any::Any>(view: &[&str]) -> Arc<JsonObject> {
+    let mut schema = schema_for_output::<T>().as_ref().clone();
+    view::describe(&mut schema, view);
+    Arc::new(schema)
 }
 
 /// Reads a config file named relative to the server's working directory, refusing anything that
@@ -100,23 +145,14 @@ fn read_workspace_file(path: &str) -> Result<String, String> {
     std::fs::read_to_string(&full).map_err(|e| format!("path `{path}`: {e}"))
 }
 
-/// The input schema of `shard_plan`: the tagged enum's `oneOf`, with the root `type: object`
-/// that MCP requires.
-fn shard_input_schema() -> Arc<JsonObject> {
-    let mut schema = schema_for_type::<shard::ShardRequest>().as_ref().clone();
-    schema.insert("type".into(), serde_json::Value::from("object"));
-    schema.remove("title");
-    Arc::new(schema)
-}
-
 #[tool_router(vis = "pub(super)")]
 impl CfScale {
     /// Exact monthly cost of a Cloudflare usage profile.
     #[tool(
         name = "estimate_cost",
-        description = "Exact monthly cost (USD) of a Cloudflare developer-platform usage profile: Workers, Workers Logs, KV, D1, R2 (Standard and Infrequent Access), Durable Objects (compute, SQLite and key-value storage), Queues, Workflows, Analytics Engine, Hyperdrive, Vectorize, on Workers Paid or Free. Itemised per product and metric with included allowances, billable quantities and unit prices from a dated price table; on Free it lists the daily limits the usage exceeds and what Paid would cost. Optional: `compare_to` (a second profile, e.g. with a cache in front of D1) for per-line differences, and `curve` (traffic multipliers) for the cost at each scale and the break points where allowances run out or the dominant cost changes. Counts are per month unless period is \"day\"; storage is average GB. Use it for any 'what will this cost' or 'which design is cheaper' question instead of doing the arithmetic yourself.",
-        input_schema = schema_for_input::<model::UsageProfile>().unwrap_or_default(),
-        output_schema = schema_for_output::<cost::CostReport>(),
+        description = "Exact monthly USD cost of a Cloudflare usage profile, itemised against each allowance on Workers Paid or Free: Workers, Logs, KV, D1, R2, Durable Objects, Queues, Workflows, Analytics Engine, Hyperdrive, Vectorize. Counts per month (per day with period \"day\"), storage in average GB; omit unused products. compare_to prices an alternative design, curve scales traffic. Use it instead of doing price arithmetic. Field docs: scale://docs/tools/estimate_cost.",
+        input_schema = input_schema::<model::UsageProfile>(),
+        output_schema = output_schema::<cost::CostReport>(view::ESTIMATE_COST),
         annotations(title = "Estimate monthly cost", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = false)
     )]
     async fn estimate_cost(&self, Parameters(args): Parameters<JsonObject>) -> CallToolResult {
@@ -125,16 +161,19 @@ impl CfScale {
             |k, prices, profile: model::UsageProfile| {
                 recommend::estimate_cost(k, prices, &profile).map_err(|e| e.to_string())
             },
-            render::cost_markdown,
+            Shown {
+                view: view::ESTIMATE_COST,
+                markdown: render::cost_markdown,
+            },
         )
     }
 
     /// A sharding or partitioning plan for the caller's numbers.
     #[tool(
         name = "shard_plan",
-        description = "Sizes a sharding or partitioning design on Cloudflare for your numbers, shows the arithmetic step by step against the documented limits (each with its source), writes the TypeScript, SQL and wrangler config, lists the migration steps, prices the plan with the cost engine and names cheaper or simpler alternatives. `strategy` picks the case: `kv_key` (a hot KV key over the 1 write/s per-key limit: shard count, key names, read fan-out cost, Durable Object alternative), `d1_time` (time-series data outgrowing a 10 GB D1 database: partition period, table or database per partition, archival to R2), `d1_tenant` (multi-tenant data: dedicated vs shared databases packed first-fit decreasing, account limits, routing), `durable_object` (one object over its ~1,000 req/s soft limit: shard count, idFromName scheme, fan-in), `queue` (producer rate: queue count, batch size, concurrency, retries, dead-letter queue).",
-        input_schema = shard_input_schema(),
-        output_schema = schema_for_output::<shard::ShardPlan>(),
+        description = "Sizes a sharding or partitioning design for your numbers against Cloudflare's documented limits: the arithmetic, the plan, migration steps, monthly cost and alternatives (the TypeScript, SQL and wrangler config with detail \"full\"). Required per strategy: kv_key: key, peak_writes_per_second; d1_time: table, current_gb, growth_gb_per_month, start_month; d1_tenant: tenants, avg_tenant_gb, largest_tenant_gb; durable_object: peak_requests_per_second; queue: messages_per_second, message_kb, processing_ms_per_message. Docs: scale://docs/tools/shard_plan.",
+        input_schema = input_schema::<shard::ShardRequest>(),
+        output_schema = output_schema::<shard::ShardPlan>(view::SHARD_PLAN),
         annotations(title = "Plan sharding", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = false)
     )]
     async fn shard_plan(&self, Parameters(args): Parameters<JsonObject>) -> CallToolResult {
@@ -143,16 +182,19 @@ impl CfScale {
             |k, prices, request: shard::ShardRequest| {
                 recommend::shard_plan(k, prices, &request).map_err(|e| e.to_string())
             },
-            render::shard_markdown,
+            Shown {
+                view: view::SHARD_PLAN,
+                markdown: render::shard_markdown,
+            },
         )
     }
 
     /// What breaks first for a project, why, and what to do.
     #[tool(
         name = "recommend_scaling",
-        description = "Start here for any 'will this scale / what should we fix' question about a Cloudflare Workers project. Give what you know (requests_per_day, peak_requests_per_second, growth_percent_per_month, services, observations such as d1_database_gb, kv_hot_key_writes_per_second, d1_read_latency_p95_ms, queue_has_dlq, and optionally a usage profile as in estimate_cost); leave out what you do not know. Returns the growth stage with its checklist (done / todo / unknown), recommendations ranked by severity with the evidence (your number vs the documented limit), utilisation, actions, the pattern URI with code, monthly cost impact and trade-offs, a headroom table of every limit touched with months until it is hit, anti-patterns seen, and `missing`: the observations that would change the advice. Ask the user for the missing ones that matter.",
-        input_schema = schema_for_input::<model::ProjectContext>().unwrap_or_default(),
-        output_schema = schema_for_output::<recommend::Recommendations>(),
+        description = "Start here for 'will this scale', 'what should we fix' or 'why is the bill high' on a Cloudflare Workers project. Pass what you know (traffic, services, observations, the Wrangler config text as config, an estimate_cost profile as usage) and omit the rest. Returns ranked fixes with the evidence against documented limits, headroom, the growth-stage checklist, the bill, and missing: what to ask the user next. Docs: scale://docs/tools/recommend_scaling.",
+        input_schema = input_schema::<model::ProjectContext>(),
+        output_schema = output_schema::<recommend::Recommendations>(view::RECOMMEND_SCALING),
         annotations(title = "Recommend scaling work", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = false)
     )]
     async fn recommend_scaling(&self, Parameters(args): Parameters<JsonObject>) -> CallToolResult {
@@ -161,16 +203,19 @@ impl CfScale {
             |k, prices, ctx: model::ProjectContext| {
                 recommend::recommend(k, prices, &ctx).map_err(|e| e.to_string())
             },
-            render::recommend_markdown,
+            Shown {
+                view: view::RECOMMEND_SCALING,
+                markdown: render::recommend_markdown,
+            },
         )
     }
 
     /// Reads and lints a Wrangler configuration.
     #[tool(
         name = "analyze_config",
-        description = "Reads the project's Wrangler configuration (wrangler.toml, wrangler.json or wrangler.jsonc: pass its text as `content`, or a `path` relative to the server's working directory), resolves an environment (`env`) the way Wrangler does (bindings are not inherited), and returns every binding by kind (KV, D1, R2, Durable Objects with their storage backend, queue producers and consumers with their settings, Workflows, Hyperdrive, Analytics Engine, Vectorize, services), routes, crons, placement, limits and observability, plus lints with stable ids, severity, the config path and a source: consumers without a dead-letter queue, queue settings over their limits, pinned concurrency, limits.cpu_ms over the maximum, D1/Hyperdrive without Smart Placement, key-value-backed Durable Objects, no observability, a stale compatibility_date (before `stale_before`), Free-plan cron limits, unknown binding keys. Pass the same text as `config` to recommend_scaling to fill services and observations.",
-        input_schema = schema_for_input::<config::AnalyzeInput>().unwrap_or_default(),
-        output_schema = schema_for_output::<config::ProjectConfig>(),
+        description = "Reads the project's Wrangler config (wrangler.toml, .json or .jsonc; its text as content, or a path relative to the server's working directory), resolves env the way Wrangler does, lists every binding by kind, and lints the settings that matter for scale and cost (stable ids, severity, config path). Pass the same text as config to recommend_scaling. Docs: scale://docs/tools/analyze_config.",
+        input_schema = input_schema::<config::AnalyzeInput>(),
+        output_schema = output_schema::<config::ProjectConfig>(view::ANALYZE_CONFIG),
         annotations(title = "Analyze Wrangler config", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = false)
     )]
     async fn analyze_config(&self, Parameters(args): Parameters<JsonObject>) -> CallToolResult {
@@ -184,7 +229,10 @@ impl CfScale {
                 };
                 config::analyze(&k.limits, &input, &content).map_err(|e| e.to_string())
             },
-            render::config_markdown,
+            Shown {
+                view: view::ANALYZE_CONFIG,
+                markdown: render::config_markdown,
+            },
         )
     }
 }

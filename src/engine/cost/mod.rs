@@ -13,7 +13,8 @@ use serde::Serialize;
 use meter::{Meter, Rules};
 
 use crate::engine::model::{
-    InputError, PRODUCT_ORDER, Plan, PriceTable, UsagePeriod, UsageProfile, grouped as group,
+    Dollars, InputError, PRODUCT_ORDER, Plan, PriceTable, UsagePeriod, UsageProfile,
+    grouped as group, usd,
 };
 use crate::knowledge::{Limit, LimitValue, Period, Price, Rounding};
 
@@ -48,6 +49,9 @@ pub struct PriceTableInfo {
 /// The monthly cost of a usage profile, itemised.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct CostReport {
+    /// The answer in a few sentences: the total, the largest products and lines with their share,
+    /// what compare_to, curve or the Free plan change, and the warnings.
+    pub summary: String,
     /// The plan priced: `paid` or `free`.
     pub plan: Plan,
     /// Which price table was used and how current it is.
@@ -113,12 +117,16 @@ pub struct CostLine {
     pub billable: Decimal,
     /// What is counted, e.g. `requests`, `gb_months`.
     pub unit: String,
-    /// Price of one `unit` beyond the allowance, exact.
+    /// Price in USD of `per` units beyond the allowance, e.g. 0.3 (per 1,000,000 requests).
+    #[serde(serialize_with = "usd::serialize")]
+    #[schemars(with = "f64")]
+    pub usd_per_unit: Decimal,
+    /// How many units `usd_per_unit` buys, e.g. 1,000,000.
     #[serde(with = "rust_decimal::serde::float")]
     #[schemars(with = "f64")]
-    pub unit_price_usd: Decimal,
-    /// Cost of the line, exact (not rounded).
-    #[serde(with = "rust_decimal::serde::float")]
+    pub per: Decimal,
+    /// Cost of the line, to 6 decimals (sums use the exact value).
+    #[serde(serialize_with = "usd::serialize")]
     #[schemars(with = "f64")]
     pub cost_usd: Decimal,
     /// `exact` (pro rata) or `up` (billable rounded up to the next billing unit, as R2 does).
@@ -245,6 +253,111 @@ pub struct BreakPoint {
     pub detail: String,
 }
 
+impl CostReport {
+    /// Writes `summary` from the report: call again after adding warnings.
+    pub fn summarize(&mut self) {
+        use std::fmt::Write;
+        let mut s = String::with_capacity(320);
+        let _ = write!(
+            s,
+            "{}/month on {} (prices as of {}).",
+            Dollars(self.total_usd),
+            self.plan.name(),
+            self.price_table.as_of
+        );
+        let share = |usd: Decimal| {
+            if self.total_usd.is_zero() {
+                Decimal::ZERO
+            } else {
+                (usd / self.total_usd * Decimal::ONE_HUNDRED).round()
+            }
+        };
+        let mut ranked: Vec<&ProductCost> = self
+            .products
+            .iter()
+            .filter(|p| !p.subtotal_usd.is_zero())
+            .collect();
+        ranked.sort_by_key(|p| std::cmp::Reverse(p.subtotal_usd));
+        if !ranked.is_empty() {
+            s.push_str(" Largest:");
+            for (i, p) in ranked.iter().take(3).enumerate() {
+                let sep = if i == 0 { " " } else { ", " };
+                let _ = write!(
+                    s,
+                    "{sep}{} {} ({}%)",
+                    p.product,
+                    Dollars(p.subtotal_usd),
+                    share(p.subtotal_usd)
+                );
+            }
+            s.push('.');
+            let line = self
+                .products
+                .iter()
+                .flat_map(|p| p.lines.iter().map(move |l| (p, l)))
+                .filter(|(_, l)| l.billed)
+                .max_by(|a, b| a.1.cost_usd.cmp(&b.1.cost_usd));
+            if let Some((p, l)) = line.filter(|(_, l)| cents(l.cost_usd) > Decimal::ZERO) {
+                let _ = write!(
+                    s,
+                    " Top line: {}.{} {} ({}%).",
+                    p.product,
+                    l.metric,
+                    Dollars(l.cost_usd),
+                    share(l.cost_usd)
+                );
+            }
+        } else if self.plan == Plan::Paid {
+            s.push_str(" Only the subscription: all usage is within the included allowances.");
+        }
+        if let Some(f) = &self.free_plan {
+            if f.exceeded.is_empty() && f.needs_paid.is_empty() {
+                let _ = write!(
+                    s,
+                    " Within the Free plan's limits; on Workers Paid {}.",
+                    Dollars(f.paid_equivalent_usd)
+                );
+            } else {
+                let _ = write!(
+                    s,
+                    " Over Workers Free: {} limit(s) exceeded, {} metric(s) need Paid; on Workers Paid {}.",
+                    f.exceeded.len(),
+                    f.needs_paid.len(),
+                    Dollars(f.paid_equivalent_usd)
+                );
+            }
+        }
+        if let Some(d) = &self.delta {
+            let sign = if d.difference_usd.is_sign_negative() {
+                ""
+            } else {
+                "+"
+            };
+            let _ = write!(
+                s,
+                " compare_to: {} ({sign}{}).",
+                Dollars(d.compared_total_usd),
+                Dollars(d.difference_usd)
+            );
+        }
+        if let (Some(first), Some(last)) = (self.curve.first(), self.curve.last()) {
+            let _ = write!(
+                s,
+                " Curve: ×{} {} to ×{} {}, {} break point(s).",
+                first.multiplier,
+                Dollars(first.total_usd),
+                last.multiplier,
+                Dollars(last.total_usd),
+                self.break_points.len()
+            );
+        }
+        if !self.warnings.is_empty() {
+            let _ = write!(s, " {} warning(s).", self.warnings.len());
+        }
+        self.summary = s;
+    }
+}
+
 fn cents(d: Decimal) -> Decimal {
     d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
 }
@@ -273,6 +386,7 @@ pub fn estimate(
     if !profile.curve.is_empty() {
         curve(table, &rules, profile, &mut report)?;
     }
+    report.summarize();
     Ok(report)
 }
 
@@ -340,6 +454,7 @@ fn price(
         paid_equivalent_usd: Decimal::ZERO,
     });
     Ok(CostReport {
+        summary: String::new(),
         plan,
         price_table: PriceTableInfo {
             as_of: table.as_of(),
@@ -379,7 +494,8 @@ fn allowance(p: &Price, plan: Plan, days_per_month: Decimal) -> (Option<Decimal>
 struct Amounts {
     included: Decimal,
     billable: Decimal,
-    unit_price: Decimal,
+    usd: Decimal,
+    per: Decimal,
     cost: Decimal,
 }
 
@@ -394,18 +510,19 @@ fn amounts(p: &Price, quantity: Decimal, plan: Plan, days_per_month: Decimal) ->
             return Amounts {
                 included: quantity,
                 billable: Decimal::ZERO,
-                unit_price: Decimal::ZERO,
+                usd: Decimal::ZERO,
+                per: Decimal::ONE,
                 cost: Decimal::ZERO,
             };
         }
         _ => (Decimal::ZERO, Decimal::ONE),
     };
-    let unit_price = usd / per;
     if !bills || usd.is_zero() {
         return Amounts {
             included,
             billable: Decimal::ZERO,
-            unit_price,
+            usd,
+            per,
             cost: Decimal::ZERO,
         };
     }
@@ -418,7 +535,8 @@ fn amounts(p: &Price, quantity: Decimal, plan: Plan, days_per_month: Decimal) ->
     Amounts {
         included,
         billable,
-        unit_price,
+        usd,
+        per,
         cost: units * usd,
     }
 }
@@ -431,7 +549,8 @@ fn line(p: &Price, meter: &Meter, plan: Plan, days_per_month: Decimal) -> CostLi
         included: a.included.normalize(),
         billable: a.billable.normalize(),
         unit: p.unit.clone(),
-        unit_price_usd: a.unit_price.normalize(),
+        usd_per_unit: a.usd.normalize(),
+        per: a.per.normalize(),
         cost_usd: a.cost.normalize(),
         rounding: p.rounding,
         billed: p.billed,

@@ -107,7 +107,7 @@ fn docs_vectorize_dimensions() {
     );
     let q = line(&r, "vectorize", "queried_dimensions");
     let s = line(&r, "vectorize", "stored_dimensions");
-    let gross = q.quantity * q.unit_price_usd + s.quantity * s.unit_price_usd;
+    let gross = q.quantity * q.usd_per_unit / q.per + s.quantity * s.usd_per_unit / s.per;
     assert_eq!(cents(gross), usd("0.31"));
     assert_eq!(subtotal(&r, "vectorize"), Decimal::ZERO);
     assert_eq!(r.total_usd, usd("5.00"));

@@ -61,19 +61,19 @@ pub enum Service {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Observations {
-    /// p95 latency of D1 reads as users see it, ms.
+    /// p95 D1 read latency as users see it, ms.
     pub d1_read_latency_p95_ms: Option<f64>,
-    /// Size of the largest D1 database, GB.
+    /// Largest D1 database, GB.
     pub d1_database_gb: Option<f64>,
     /// GB that database grows per month.
     pub d1_growth_gb_per_month: Option<f64>,
-    /// Writes per second to that database at peak.
+    /// Peak writes per second to that database.
     pub d1_writes_per_second: Option<f64>,
     /// D1 queries per request on the hottest route.
     pub d1_queries_per_request: Option<f64>,
-    /// Writes per second to the hottest KV key at peak.
+    /// Peak writes per second to the hottest KV key.
     pub kv_hot_key_writes_per_second: Option<f64>,
-    /// Fraction of KV reads served from the local cache (0 to 1).
+    /// Fraction of KV reads served from the local cache, 0 to 1.
     pub kv_cache_hit_rate: Option<f64>,
     /// Peak memory of a Worker isolate, MB.
     pub worker_memory_mb: Option<f64>,
@@ -87,11 +87,11 @@ pub struct Observations {
     pub queue_consumer_lag_seconds: Option<f64>,
     /// Whether every queue consumer has a dead-letter queue.
     pub queue_has_dlq: Option<bool>,
-    /// Size of the largest upload through the Worker, MB.
+    /// Largest upload through the Worker, MB.
     pub r2_upload_mb: Option<f64>,
-    /// Requests per second to the busiest Durable Object at peak.
+    /// Peak requests per second to the busiest Durable Object.
     pub durable_object_peak_rps_per_object: Option<f64>,
-    /// Fraction of cacheable requests answered by the edge cache (0 to 1).
+    /// Fraction of cacheable requests the edge cache answers, 0 to 1.
     pub edge_cache_hit_rate: Option<f64>,
     /// Reads per write on the main data.
     pub read_write_ratio: Option<f64>,
@@ -110,16 +110,16 @@ pub struct Observations {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProjectContext {
-    /// `paid` or `free`; unknown is assumed Paid.
+    /// Workers plan; unknown is assumed paid.
     #[serde(default)]
     pub plan: Option<Plan>,
-    /// Requests per day today: picks the growth stage.
+    /// Requests per day today; picks the growth stage.
     #[serde(default)]
     pub requests_per_day: Option<f64>,
-    /// Requests per second at peak.
+    /// Peak requests per second.
     #[serde(default)]
     pub peak_requests_per_second: Option<f64>,
-    /// Traffic growth per month, percent (e.g. 15): projects when limits are hit.
+    /// Traffic growth per month in percent, e.g. 15. Projects when limits are hit.
     #[serde(default)]
     pub growth_percent_per_month: Option<f64>,
     /// The products the project uses.
@@ -128,15 +128,15 @@ pub struct ProjectContext {
     /// Measurements.
     #[serde(default)]
     pub observations: Observations,
-    /// Optional monthly usage (the `estimate_cost` input): recommendations then carry their cost
-    /// impact and the report its monthly cost.
+    /// An estimate_cost profile of the monthly usage: prices the bill and each fix.
     #[serde(default)]
+    #[schemars(with = "Option<serde_json::Map<String, serde_json::Value>>")]
     pub usage: Option<UsageProfile>,
-    /// Today's date, `YYYY-MM` or `YYYY-MM-DD` (engines read no clock): names D1 partitions.
+    /// Today's date, `YYYY-MM-DD`; names D1 partitions. Engines read no clock; the server fills
+    /// it in when absent.
     #[serde(default)]
     pub today: Option<String>,
-    /// The project's Wrangler configuration: `services`, `queue_has_dlq` and `smart_placement`
-    /// are read from it when not given.
+    /// The Wrangler config; fills services, queue_has_dlq and smart_placement when not given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<ConfigSource>,
 }
@@ -157,9 +157,9 @@ pub enum ConfigFormat {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConfigSource {
-    /// The file's text (at most 1 MiB).
+    /// The file's text, at most 1 MiB.
     pub content: String,
-    /// `toml`, `json` or `jsonc`; sniffed from the text when absent.
+    /// The syntax; sniffed from the text when absent.
     #[serde(default)]
     pub format: Option<ConfigFormat>,
 }

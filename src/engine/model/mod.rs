@@ -14,7 +14,7 @@ pub use input::{
     InputError, MAX_QUANTITY, check_quantity, from_json, from_json_ref, from_json_str,
     from_toml_str,
 };
-pub use number::{Dollars, Grouped, dollars, grouped};
+pub use number::{Dollars, Grouped, dollars, grouped, usd};
 pub use price::{PriceTable, Pricer};
 pub use usage::{
     AnalyticsEngineUsage, D1Usage, DurableObjectsUsage, HyperdriveUsage, KvUsage, PRODUCT_ORDER,

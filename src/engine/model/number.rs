@@ -104,3 +104,27 @@ mod tests {
         assert_eq!(format!("[{:<7}]", Grouped(d("1000"))), "[1,000  ]");
     }
 }
+
+/// Serde for money that a model reads as written: a plain JSON number rounded to 6 decimals
+/// (JavaScript, which prints the JSON a model receives in Claude Code, writes numbers under
+/// 0.000001 in exponent notation). Totals are already whole cents.
+pub mod usd {
+    use rust_decimal::Decimal;
+    use rust_decimal::prelude::ToPrimitive;
+    use serde::Serializer;
+
+    /// Writes `d` rounded to 6 decimals as a JSON number.
+    pub fn serialize<S: Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+        let rounded =
+            d.round_dp_with_strategy(6, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+        s.serialize_f64(rounded.to_f64().unwrap_or(0.0))
+    }
+
+    /// [`serialize`] for an optional amount (`null` when absent).
+    pub fn serialize_option<S: Serializer>(d: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
+        match d {
+            Some(d) => serialize(d, s),
+            None => s.serialize_none(),
+        }
+    }
+}

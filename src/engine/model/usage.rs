@@ -26,11 +26,13 @@ pub enum UsagePeriod {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UsageProfile {
-    /// `paid` (Workers Paid, $5/month subscription; the default) or `free` (Workers Free: nothing
-    /// billed except R2 past its free tier, but requests fail past the daily limits).
+    /// Workers plan, default paid. Paid: a $5/month subscription with monthly allowances, usage
+    /// past them billed. Free: nothing is billed except R2 past its free tier, but requests fail
+    /// past the daily limits.
     #[serde(default)]
     pub plan: Plan,
-    /// `month` (default) or `day`: what the counts below are counted over.
+    /// What the counts are per, default month. With `day` the counts are multiplied by 30
+    /// (Cloudflare's pricing uses 30-day months); storage sizes are not.
     #[serde(default)]
     pub period: UsagePeriod,
     /// Workers.
@@ -45,16 +47,17 @@ pub struct UsageProfile {
     /// D1.
     #[serde(default)]
     pub d1: D1Usage,
-    /// R2 (Standard storage class, with Infrequent Access nested).
+    /// R2, Standard class.
     #[serde(default)]
     pub r2: R2Usage,
-    /// Durable Objects: compute, SQLite storage, and key-value storage.
+    /// Durable Objects; kv_* fields are for key-value-backed objects. Compute is billed for both
+    /// storage backends; SQLite and key-value storage are billed by their own fields.
     #[serde(default)]
     pub durable_objects: DurableObjectsUsage,
     /// Queues.
     #[serde(default)]
     pub queues: QueuesUsage,
-    /// Workflows (their requests and CPU bill as Workers requests and CPU: put them in `workers`).
+    /// Workflows; their requests and CPU go in `workers`.
     #[serde(default)]
     pub workflows: WorkflowsUsage,
     /// Workers Analytics Engine.
@@ -66,21 +69,19 @@ pub struct UsageProfile {
     /// Vectorize.
     #[serde(default)]
     pub vectorize: VectorizeUsage,
-    /// Optional: a second profile (an alternative design, e.g. "KV cache in front of D1") to
-    /// compare with this one; the report then has `delta` with per-line and total differences.
-    /// It may not itself have `compare_to` or `curve`.
+    /// An alternative design's profile to price against this one (without its own compare_to or
+    /// curve). The report then has `delta` with per-line and total differences.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub compare_to: Option<Box<UsageProfile>>,
-    /// Optional: traffic multipliers (at most 200, each above 0 and at most 1,000,000), e.g.
-    /// `[0.1, 1, 10, 100]`. Every count is scaled (storage only with `curve_scales_storage`);
-    /// the report then has `curve` (total and dominant product per multiplier) and `break_points`.
+    /// Traffic multipliers to price, e.g. [0.1, 1, 10]. At most 200, each above 0 and at most
+    /// 1,000,000. Every count is scaled (storage only with `curve_scales_storage`); the report
+    /// then has `curve` (total and dominant product per multiplier) and `break_points`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub curve: Vec<f64>,
-    /// Scale storage sizes along the curve too (default false: storage stays as given).
+    /// Scale storage too. Default false: storage stays as given along the curve.
     #[serde(default)]
     pub curve_scales_storage: bool,
-    /// Optional: the project's Wrangler configuration; products it binds that this profile
-    /// leaves at zero are flagged, so nothing bound goes unpriced by accident.
+    /// The Wrangler config, to flag bound products this profile leaves unpriced.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<ConfigSource>,
 }
@@ -89,16 +90,16 @@ pub struct UsageProfile {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WorkersUsage {
-    /// Worker invocations (HTTP requests, cron, queue consumer and RPC invocations).
+    /// Worker invocations: HTTP, cron, queue consumer and RPC.
     #[serde(default)]
     pub requests: f64,
-    /// Average CPU milliseconds per invocation (not wall time: waiting on I/O is free).
+    /// Average CPU ms per invocation, not wall time. Waiting on I/O is free.
     #[serde(default)]
     pub cpu_ms_per_request: f64,
-    /// Requests served from static assets without running the Worker: free and unlimited.
+    /// Asset requests not running the Worker. They are free and unlimited.
     #[serde(default)]
     pub static_asset_requests: f64,
-    /// Requests answered by Workers Caching: billed as requests, but use no CPU.
+    /// Requests answered by Workers Caching (billed as requests, no CPU).
     #[serde(default)]
     pub cache_hits: f64,
 }
@@ -107,7 +108,7 @@ pub struct WorkersUsage {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WorkersLogsUsage {
-    /// Log events written (each invocation log and each console.log line is one event).
+    /// Log events: each invocation log and each console.log line is one.
     #[serde(default)]
     pub events: f64,
 }
@@ -116,7 +117,7 @@ pub struct WorkersLogsUsage {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct KvUsage {
-    /// Keys read (a bulk read of n keys is n reads; reads of missing keys count).
+    /// Keys read; a bulk get of n keys is n reads. Reads of missing keys count.
     #[serde(default)]
     pub reads: f64,
     /// Keys written.
@@ -137,13 +138,14 @@ pub struct KvUsage {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct D1Usage {
-    /// Rows read (scanned) by queries: a full scan of a 5,000-row table reads 5,000 rows.
+    /// Rows scanned by queries, not rows returned. A full scan of a 5,000-row table reads 5,000
+    /// rows.
     #[serde(default)]
     pub rows_read: f64,
-    /// Rows written (each index on a written column adds a row written).
+    /// Rows written, plus one per index on each written row.
     #[serde(default)]
     pub rows_written: f64,
-    /// Average GB stored, summed over all databases.
+    /// Average GB stored. Summed over all databases.
     #[serde(default)]
     pub storage_gb: f64,
 }
@@ -155,13 +157,14 @@ pub struct R2Usage {
     /// Average GB stored (GB-month).
     #[serde(default)]
     pub storage_gb: f64,
-    /// Class A operations (writes and lists: PutObject, ListObjects, CopyObject, multipart parts).
+    /// Class A operations: writes and lists. PutObject, ListObjects, CopyObject and multipart
+    /// parts are Class A.
     #[serde(default)]
     pub class_a: f64,
-    /// Class B operations (reads: GetObject, HeadObject).
+    /// Class B operations: reads. GetObject and HeadObject are Class B.
     #[serde(default)]
     pub class_b: f64,
-    /// Usage in the Infrequent Access storage class (no free tier).
+    /// The Infrequent Access storage class (no free tier).
     #[serde(default)]
     pub infrequent_access: R2InfrequentAccessUsage,
 }
@@ -179,7 +182,7 @@ pub struct R2InfrequentAccessUsage {
     /// Class B operations.
     #[serde(default)]
     pub class_b: f64,
-    /// GB retrieved (read back).
+    /// GB read back. Infrequent Access bills each GB retrieved.
     #[serde(default)]
     pub retrieval_gb: f64,
 }
@@ -188,38 +191,38 @@ pub struct R2InfrequentAccessUsage {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DurableObjectsUsage {
-    /// Requests to objects: HTTP requests, RPC calls, alarm invocations (not WebSocket messages).
+    /// Requests to objects: HTTP, RPC calls and alarms, not WebSocket messages.
     #[serde(default)]
     pub requests: f64,
-    /// Incoming WebSocket messages; billed as requests at 20 messages per request.
+    /// Incoming WebSocket messages, billed 20 per request.
     #[serde(default)]
     pub websocket_messages: f64,
-    /// Seconds objects are active (summed over objects); billed as GB-s at 128 MB per object
-    /// whatever memory it uses. Give this or `duration_gb_s`, not both.
+    /// Seconds objects are active, summed over objects (or give duration_gb_s). Billed as GB-s at
+    /// 128 MB per object whatever memory it uses.
     #[serde(default)]
     pub active_seconds: f64,
-    /// Duration already in GB-s. Give this or `active_seconds`, not both.
+    /// Duration already in GB-s, instead of active_seconds.
     #[serde(default)]
     pub duration_gb_s: f64,
-    /// Rows read by SQLite-backed objects (key-value API calls on them count as rows).
+    /// SQLite rows read. Key-value API calls on SQLite-backed objects count as rows.
     #[serde(default)]
     pub sqlite_rows_read: f64,
-    /// Rows written by SQLite-backed objects (each setAlarm is one row written).
+    /// SQLite rows written; each setAlarm is one.
     #[serde(default)]
     pub sqlite_rows_written: f64,
-    /// Average GB stored by SQLite-backed objects.
+    /// SQLite GB stored. The average over the month.
     #[serde(default)]
     pub sqlite_storage_gb: f64,
-    /// Read request units (4 KB each) of key-value-backed objects (Workers Paid only).
+    /// 4 KB read units. For key-value-backed objects (Workers Paid only).
     #[serde(default)]
     pub kv_read_units: f64,
-    /// Write request units (4 KB each) of key-value-backed objects (Workers Paid only).
+    /// 4 KB write units. For key-value-backed objects (Workers Paid only).
     #[serde(default)]
     pub kv_write_units: f64,
-    /// Delete requests of key-value-backed objects (Workers Paid only).
+    /// Key-value deletes. For key-value-backed objects (Workers Paid only).
     #[serde(default)]
     pub kv_deletes: f64,
-    /// Average GB stored by key-value-backed objects (Workers Paid only).
+    /// Key-value GB stored. For key-value-backed objects (Workers Paid only).
     #[serde(default)]
     pub kv_storage_gb: f64,
 }
@@ -228,17 +231,18 @@ pub struct DurableObjectsUsage {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct QueuesUsage {
-    /// Messages sent and delivered (each costs a write, a read and a delete per 64 KB chunk).
+    /// Messages sent and delivered. Each costs a write, a read and a delete per 64 KB chunk.
     #[serde(default)]
     pub messages: f64,
-    /// Average message size in KB (1 KB = 1,000 bytes, about 100 bytes of metadata included);
-    /// 0 means "up to 64 KB" (one chunk).
+    /// Average message size in KB, if over 64. 1 KB = 1,000 bytes, about 100 bytes of metadata
+    /// included; 0 means up to 64 KB (one chunk).
     #[serde(default)]
     pub message_kb: f64,
-    /// Delivery retries in total (each is one more read per chunk).
+    /// Delivery retries. Each is one more read per chunk.
     #[serde(default)]
     pub retries: f64,
-    /// Billed operations, when known: overrides the derivation from `messages`.
+    /// Billed operations if known (overrides messages). The derivation from `messages` is then
+    /// skipped.
     #[serde(default)]
     pub operations: f64,
 }
@@ -247,7 +251,7 @@ pub struct QueuesUsage {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WorkflowsUsage {
-    /// Steps run (retries and rollback handlers not counted).
+    /// Steps run. Retries and rollback handlers are not counted.
     #[serde(default)]
     pub steps: f64,
     /// Average GB of instance state stored.
@@ -259,10 +263,10 @@ pub struct WorkflowsUsage {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AnalyticsEngineUsage {
-    /// Data points written (each writeDataPoint call).
+    /// Data points written. One per writeDataPoint call.
     #[serde(default)]
     pub data_points: f64,
-    /// SQL API read queries.
+    /// SQL read queries. Queries to the SQL API.
     #[serde(default)]
     pub read_queries: f64,
 }
@@ -271,7 +275,7 @@ pub struct AnalyticsEngineUsage {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HyperdriveUsage {
-    /// Database queries through Hyperdrive, cached or not.
+    /// Queries, cached or not. Every query through Hyperdrive counts.
     #[serde(default)]
     pub queries: f64,
 }
@@ -280,10 +284,10 @@ pub struct HyperdriveUsage {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VectorizeUsage {
-    /// Queried vector dimensions (queries × dimensions of the vectors searched).
+    /// Queried dimensions: queries × vector dimensions.
     #[serde(default)]
     pub queried_dimensions: f64,
-    /// Stored vector dimensions (vectors × dimensions).
+    /// Stored vectors × dimensions.
     #[serde(default)]
     pub stored_dimensions: f64,
 }

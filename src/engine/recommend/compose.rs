@@ -53,6 +53,7 @@ pub fn estimate_cost(
                 ));
             }
         }
+        report.summarize();
     }
     Ok(report)
 }

@@ -26,23 +26,23 @@ fn horizon() -> u32 {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct D1TenantInput {
-    /// Number of tenants (1 to 100,000,000).
+    /// Number of tenants, 1 to 100,000,000.
     pub tenants: u64,
-    /// Average GB per tenant today (0 to 100,000).
+    /// Average GB per tenant today. 0 to 100,000.
     pub avg_tenant_gb: f64,
     /// GB of the largest tenant today.
     pub largest_tenant_gb: f64,
-    /// GB each tenant adds per month (default 0).
+    /// GB each tenant adds per month, default 0.
     #[serde(default)]
     pub growth_gb_per_month_per_tenant: f64,
-    /// Fraction of the 10 GB database limit to fill at most (default 0.8).
+    /// Fraction of a 10 GB database to fill at most, default 0.8.
     #[serde(default = "fill")]
     pub target_fill: f64,
-    /// Months ahead to size for (default 12; 1 to 120).
+    /// Months ahead to size for, default 12. 1 to 120.
     #[serde(default = "horizon")]
     pub horizon_months: u32,
-    /// Optional: every tenant's size in GB today (at most 100,000), for an exact packing instead
-    /// of one built from the average and the largest.
+    /// Every tenant's GB today, for an exact packing (at most 100,000 sizes). Without it the
+    /// packing is built from the average and the largest.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_sizes_gb: Option<Vec<f64>>,
 }

@@ -17,20 +17,19 @@ fn fill() -> f64 {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct D1TimeInput {
-    /// The table holding the time series (letters, digits and `_`), e.g. `events`.
+    /// The time-series table, e.g. `events`. Letters, digits and `_`.
     pub table: String,
-    /// GB the data takes today (0 to 1,000,000).
+    /// GB the table holds today. 0 to 1,000,000.
     pub current_gb: f64,
-    /// GB added per month (0 to 1,000,000).
+    /// GB added per month. 0 to 1,000,000.
     pub growth_gb_per_month: f64,
-    /// Months of data to keep queryable in D1; older partitions are archived to R2. Omit to keep
-    /// everything online.
+    /// Months to keep in D1; older partitions go to R2. Omit to keep everything online.
     #[serde(default)]
     pub retention_months: Option<u32>,
-    /// Fraction of the 10 GB database limit to fill at most (default 0.8).
+    /// Fraction of a 10 GB database to fill at most, default 0.8.
     #[serde(default = "fill")]
     pub target_fill: f64,
-    /// First month to plan partitions for, `YYYY-MM` (engines read no clock).
+    /// First month to plan, `YYYY-MM` (the current month). Engines read no clock.
     pub start_month: String,
 }
 

@@ -21,19 +21,20 @@ fn default_name() -> String {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DurableObjectInput {
-    /// Logical name of the object being split, used in `idFromName` (default `counter`).
+    /// Base name for the shards' names, default `counter` (durable_object) or `jobs` (queue).
+    /// durable_object: the `idFromName` prefix; queue: queues are `<name>-0`, `<name>-1`, …
     #[serde(default = "default_name")]
     pub name: String,
-    /// Requests per second the object receives at peak (above 0, at most 100,000,000).
+    /// Peak requests per second to the object. Above 0, at most 100,000,000.
     pub peak_requests_per_second: f64,
-    /// Requests per second one object can serve; default: the documented soft limit.
+    /// Requests per second one object serves; default the documented soft limit.
     #[serde(default)]
     pub per_object_rps: Option<f64>,
-    /// Fraction of `per_object_rps` each shard may use (default 0.5).
+    /// Fraction of the limit each shard may use, default 0.5. Above 0, at most 1; for
+    /// durable_object the limit is `per_object_rps`.
     #[serde(default = "half")]
     pub headroom: f64,
-    /// Reads per second that need the combined value of all shards (each reads every shard).
-    /// Default 0.
+    /// Reads per second that need all shards combined, default 0. Each reads every shard.
     #[serde(default)]
     pub fan_in_reads_per_second: f64,
 }

@@ -19,16 +19,16 @@ fn half() -> f64 {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct KvKeyInput {
-    /// The hot key, e.g. `pageviews:home` (at most 400 characters).
+    /// The hot key, e.g. `pageviews:home`. At most 400 characters.
     pub key: String,
-    /// Writes per second to that key at peak (above 0, at most 10,000,000).
+    /// Peak writes per second to the key. Above 0, at most 10,000,000.
     pub peak_writes_per_second: f64,
-    /// Logical reads of the key per second (each will read every shard). Default 0; at most
+    /// Logical reads per second of the value. Each reads every shard; default 0, at most
     /// 10,000,000.
     #[serde(default)]
     pub reads_per_second: f64,
-    /// Fraction of the per-key write limit each shard may use (default 0.5: half; above 0, at
-    /// most 1).
+    /// Fraction of the limit each shard may use, default 0.5. Above 0, at most 1; for kv_key the
+    /// limit is 1 write/s per key.
     #[serde(default = "half")]
     pub headroom: f64,
 }

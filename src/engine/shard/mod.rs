@@ -143,10 +143,10 @@ pub enum PlanDetails {
 /// A sharding or partitioning plan.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct ShardPlan {
+    /// The decision and its main numbers in a few sentences.
+    pub summary: String,
     /// The strategy planned.
     pub strategy: String,
-    /// One paragraph: the decision and its main number.
-    pub summary: String,
     /// The arithmetic, step by step, each step naming the limit it uses.
     pub capacity: Vec<Step>,
     /// The strategy's numbers.

@@ -20,17 +20,18 @@ fn default_name() -> String {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct QueueInput {
-    /// Base name of the queues (default `jobs`): queues are `<name>-0`, `<name>-1`, …
+    /// Base name for the shards' names, default `counter` (durable_object) or `jobs` (queue).
+    /// durable_object: the `idFromName` prefix; queue: queues are `<name>-0`, `<name>-1`, …
     #[serde(default = "default_name")]
     pub name: String,
-    /// Messages sent per second at peak (above 0, at most 100,000,000).
+    /// Peak messages sent per second. Above 0, at most 100,000,000.
     pub messages_per_second: f64,
-    /// Average message size in KB (1 KB = 1,000 bytes; at most the 128 KB message limit).
+    /// Average message KB (1 KB = 1,000 bytes). At most the 128 KB message limit.
     pub message_kb: f64,
-    /// Wall-clock milliseconds a consumer spends on one message (above 0, at most the 15-minute
-    /// consumer limit).
+    /// Consumer wall-clock ms per message. Above 0, at most the 15-minute consumer limit.
     pub processing_ms_per_message: f64,
-    /// Fraction of the per-queue limits to plan for (default 0.5).
+    /// Fraction of the limit each shard may use, default 0.5. Above 0, at most 1; for queue the
+    /// limits are per queue.
     #[serde(default = "half")]
     pub headroom: f64,
 }

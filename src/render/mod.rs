@@ -2,6 +2,8 @@
 //! aligned plain text for people on a terminal. Nothing here computes: it only lays out what
 //! an engine returned.
 
+pub mod view;
+
 use std::fmt::Write;
 
 use rust_decimal::Decimal;
@@ -13,6 +15,7 @@ use crate::engine::model::{Dollars, Grouped};
 /// comparison, the curve, warnings and assumptions.
 pub fn cost_markdown(r: &CostReport) -> String {
     let mut s = String::with_capacity(1024);
+    let _ = writeln!(s, "{}\n", r.summary);
     let _ = writeln!(
         s,
         "**{}/month** on {} (prices as of {}, {} table)",
@@ -304,6 +307,7 @@ pub fn shard_markdown(p: &crate::engine::shard::ShardPlan) -> String {
 pub fn recommend_markdown(r: &crate::engine::recommend::Recommendations) -> String {
     use crate::engine::recommend::ItemStatus;
     let mut s = String::with_capacity(4096);
+    let _ = writeln!(s, "{}\n", r.summary);
     let _ = writeln!(
         s,
         "**Stage: {}** · {} recommendation{}{}",
@@ -402,7 +406,8 @@ pub fn recommend_markdown(r: &crate::engine::recommend::Recommendations) -> Stri
 pub fn config_markdown(c: &crate::engine::config::ProjectConfig) -> String {
     let b = &c.bindings;
     let mut s = format!(
-        "**{}**{} ({:?}): {} lint{}\n",
+        "{}\n\n**{}**{} ({:?}): {} lint{}\n",
+        c.summary,
         c.name.as_deref().unwrap_or("Worker"),
         c.env
             .as_deref()
