@@ -8,8 +8,10 @@
 #   3. a copy of the repository added as a local marketplace, the plugin installed from it, and
 #      `claude mcp list` connects again: this time the launcher finds no binary and builds one
 #      into CLAUDE_PLUGIN_DATA with cargo (downloads off: scripts/e2e-launcher.sh tests those);
-#   +  scripts/e2e-launcher.sh (the launcher's download path against a loopback release server)
-#      and scripts/e2e-bundle.sh (MCP Bundle, server.json, `--profile directory` validation).
+#   +  scripts/e2e-model.sh (what the model receives: Claude Code against a scripted Messages API
+#      on loopback, with token budgets), scripts/e2e-clients.sh (the Python SDK and the MCP
+#      Inspector CLI), scripts/e2e-launcher.sh (the launcher's download path against a loopback
+#      release server) and scripts/e2e-bundle.sh (MCP Bundle, server.json, `--profile directory`).
 # `claude mcp list` exits 0 even when a server fails, so each step greps for "✔ Connected".
 set -euo pipefail
 
@@ -37,6 +39,12 @@ cargo build --release --locked --manifest-path "$root/Cargo.toml"
 bin_dir="$root/target/release"
 version=$("$bin_dir/cf-scale" --version)
 echo "$version"
+
+step "what the model receives in Claude Code (scripts/e2e-model.sh)"
+bash "$root/scripts/e2e-model.sh" "$bin_dir/cf-scale"
+
+step "MCP clients: the Python SDK and the MCP Inspector CLI (scripts/e2e-clients.sh)"
+bash "$root/scripts/e2e-clients.sh" "$bin_dir/cf-scale"
 
 step "launcher: download from a loopback release server (good, corrupt, missing, offline)"
 bash "$root/scripts/e2e-launcher.sh" "$bin_dir/cf-scale"

@@ -15,3 +15,4 @@ pub mod mcp;
 pub mod pricing;
 pub mod render;
 pub mod resources;
+pub mod tooldocs;

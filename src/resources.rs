@@ -3,7 +3,8 @@
 //! - `skill://scale/<path>`: each file of `skills/scale/` as it is (SKILL.md first);
 //! - `scale://data/<name>`: JSON views of the data files (pricing, limits, matrix, checklist,
 //!   anti-patterns);
-//! - `scale://patterns/{id}`: one pattern section of a reference file (a URI template).
+//! - `scale://patterns/{id}`: one pattern section of a reference file (a URI template);
+//! - `scale://docs/tools/<name>`: the reference of one tool (every input and output field).
 
 use std::borrow::Cow;
 use std::sync::OnceLock;
@@ -11,6 +12,7 @@ use std::sync::OnceLock;
 use serde::Serialize;
 
 use crate::knowledge::{self, Knowledge, KnowledgeError};
+use crate::tooldocs;
 
 /// Prefix of the URIs of embedded skill files.
 pub const SKILL_PREFIX: &str = "skill://scale/";
@@ -52,7 +54,7 @@ pub struct Contents {
 pub enum ResourceError {
     /// No resource has this URI.
     #[error(
-        "unknown resource URI `{0}`: expected skill://scale/<path>, scale://data/<pricing|limits|matrix|checklist|anti-patterns> or scale://patterns/<id> (list them with resources/list)"
+        "unknown resource URI `{0}`: expected skill://scale/<path>, scale://data/<pricing|limits|matrix|checklist|anti-patterns>, scale://patterns/<id> or scale://docs/tools/<tool> (list them with resources/list)"
     )]
     NotFound(String),
     /// The embedded knowledge failed to load.
@@ -109,6 +111,16 @@ fn data_views() -> Result<&'static [String; 5], ResourceError> {
     }))
 }
 
+/// Each tool's reference, built once on first use.
+fn tool_docs() -> &'static [(&'static str, String)] {
+    static DOCS: OnceLock<Vec<(&'static str, String)>> = OnceLock::new();
+    DOCS.get_or_init(|| {
+        tooldocs::names()
+            .filter_map(|n| tooldocs::markdown(n).map(|t| (n, t)))
+            .collect()
+    })
+}
+
 fn mime_type(path: &str) -> &'static str {
     match path.rsplit_once('.').map(|(_, ext)| ext) {
         Some("md") => "text/markdown",
@@ -153,6 +165,15 @@ pub fn list() -> Result<Vec<Entry>, ResourceError> {
             size: json.len(),
         });
     }
+    for (name, text) in tool_docs() {
+        out.push(Entry {
+            uri: format!("{}{name}", tooldocs::PREFIX),
+            name: format!("tools/{name}"),
+            title: format!("Tool reference: {name} (every field)"),
+            mime_type: "text/markdown",
+            size: text.len(),
+        });
+    }
     Ok(out)
 }
 
@@ -171,6 +192,13 @@ pub fn read(uri: &str) -> Result<Contents, ResourceError> {
                 .position(|v| v.0 == name)
                 .ok_or_else(not_found)?;
             ("application/json", data_views()?[i].as_str())
+        } else if let Some(name) = uri.strip_prefix(tooldocs::PREFIX) {
+            let text = tool_docs()
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, t)| t.as_str())
+                .ok_or_else(not_found)?;
+            ("text/markdown", text)
         } else if let Some(id) = uri.strip_prefix(PATTERN_PREFIX) {
             (
                 "text/markdown",

@@ -193,6 +193,37 @@ fn a_bad_message_does_not_affect_the_next() {
 }
 
 #[test]
+fn an_oversized_request_is_answered_under_its_own_id() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let init = initialize(json!(1), "2025-11-25");
+    let big = "1".repeat(5 << 20);
+    let oversized = format!(
+        r#"{{"jsonrpc":"2.0","id":10,"method":"tools/call","params":{{"name":"estimate_cost","arguments":{{"workers":{{"requests":{big}}}}}}}}}"#
+    );
+    let oversized_string_id = format!(
+        r#"{{"jsonrpc":"2.0","method":"tools/call","id":"big-1","params":{{"pad":"{big}"}}}}"#
+    );
+    let replies = runtime.block_on(session(
+        None,
+        vec![init.to_string(), oversized, oversized_string_id],
+    ));
+    for id in [json!(10), json!("big-1")] {
+        let r = replies
+            .iter()
+            .find(|r| r["id"] == id)
+            .unwrap_or_else(|| panic!("no reply for id {id}: {replies:?}"));
+        assert_eq!(r["error"]["code"], -32600, "{r}");
+        assert!(
+            r["error"]["message"].as_str().unwrap().contains("4 MiB"),
+            "{r}"
+        );
+    }
+}
+
+#[test]
 fn batches_follow_the_negotiated_protocol() {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -498,6 +498,9 @@ pub fn recommend(
                 (Some(true), Some(true)) => {}
                 (Some(false), _) | (_, Some(false)) => continue,
                 _ => {
+                    if !applies_to_services(ctx, rule) {
+                        continue;
+                    }
                     for s in unknown {
                         note_missing(s, format!("decides `{}`", rule.id));
                     }
@@ -712,6 +715,38 @@ fn summary(r: &Recommendations, bill: Option<&cost::CostReport>) -> String {
         let _ = write!(s, " Ask for: {}{more}.", fields.join(", "));
     }
     s
+}
+
+/// The product a signal measures, when it measures one (`d1_*` is D1, `kv_*` KV, …).
+fn signal_service(signal: &str) -> Option<Service> {
+    const PREFIXES: [(&str, Service); 5] = [
+        ("d1_", Service::D1),
+        ("kv_", Service::Kv),
+        ("queue_", Service::Queues),
+        ("r2_", Service::R2),
+        ("durable_object_", Service::DurableObjects),
+    ];
+    PREFIXES
+        .iter()
+        .find(|(p, _)| signal.starts_with(p))
+        .map(|(_, s)| *s)
+}
+
+/// Whether a rule can apply to the services the context uses: false when the context lists its
+/// services and the rule measures only products outside them (so its unknown signals are not
+/// worth asking for).
+fn applies_to_services(ctx: &ProjectContext, rule: &RecommendRule) -> bool {
+    let Some(services) = &ctx.services else {
+        return true;
+    };
+    let mut products = rule
+        .when
+        .iter()
+        .map(|c| c.signal.as_str())
+        .chain(rule.utilisation.iter().map(|u| u.signal.as_str()))
+        .filter_map(signal_service)
+        .peekable();
+    products.peek().is_none() || products.any(|p| services.contains(&p))
 }
 
 fn note_missing_usage(missing: &mut Vec<Missing>) {

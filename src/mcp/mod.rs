@@ -30,13 +30,12 @@ use crate::resources::{self, ResourceError};
 /// What the server tells a model about itself at `initialize`.
 const INSTRUCTIONS: &str = "\
 cf-scale: scaling and cost engineering for Cloudflare Workers, KV, D1, R2, Durable Objects, Queues, \
-Workflows and Hyperdrive. For any scaling question call recommend_scaling first with what you know, \
-and pass the project's wrangler.jsonc/json/toml text as `config` (its `missing` lists what to ask \
-next); analyze_config lints that config; shard_plan sizes KV key, D1 time/tenant, Durable Object and \
-queue sharding and writes the code; estimate_cost gives the exact monthly cost (compare designs with \
-compare_to, growth with curve). Background: skill://scale/SKILL.md. Prices and limits with their docs \
-source and date: scale://data/pricing, scale://data/limits; never quote them from memory. Code for a \
-pattern: scale://patterns/{id}. Prompts: scaling_review, cost_review.";
+Workflows and Hyperdrive. For a scaling or cost question call recommend_scaling first with what you \
+know and the wrangler config text as `config`; ask the user for its `missing` items. estimate_cost \
+prices a usage profile, shard_plan sizes KV key, D1, Durable Object and queue sharding, analyze_config \
+lints the config. Answers start with `summary` and are compact; detail \"full\" gives every field. \
+Never quote prices or limits from memory: scale://data/pricing, scale://data/limits. Field docs: \
+scale://docs/tools/{tool}; code: scale://patterns/{id}; background: skill://scale/SKILL.md.";
 
 /// The cf-scale MCP server. Cheap to construct: the tool and prompt routers, the knowledge and
 /// any replacement price table are all built on first use, so `initialize` is answered before

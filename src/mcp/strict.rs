@@ -7,7 +7,9 @@
 //!   a batch, unless the session negotiated protocol 2025-03-26 (then see [`super::batch`]);
 //! - `params` that is not an object or array, or `tools/call` whose `name` is not a string or
 //!   whose `arguments` is not an object → `-32602 Invalid params`, naming the problem;
-//! - a line longer than [`MAX_MESSAGE_BYTES`] → `-32600`, and the line is discarded unbuffered.
+//! - a line longer than [`MAX_MESSAGE_BYTES`] → `-32600`, and the line is discarded unbuffered;
+//!   the reply carries the message's `id` when its first 64 KiB name one, so the client waiting
+//!   on that id is answered.
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
@@ -177,9 +179,11 @@ where
     W: AsyncWrite + Unpin,
 {
     let mut line = Vec::with_capacity(4096);
+    let mut head = Vec::new();
     let mut started = false;
     loop {
         line.clear();
+        head.clear();
         let mut too_long = false;
         // Read one line without ever holding more than the limit.
         loop {
@@ -194,6 +198,9 @@ where
             if !too_long && line.len() + take <= MAX_MESSAGE_BYTES + 1 {
                 line.extend_from_slice(&chunk[..take]);
             } else {
+                if !too_long {
+                    head.extend_from_slice(&line[..line.len().min(HEAD_BYTES)]);
+                }
                 too_long = true;
                 line.clear();
             }
@@ -207,7 +214,7 @@ where
         }
         let verdict = if too_long {
             error(
-                Value::Null,
+                leading_id(&head).unwrap_or(Value::Null),
                 -32600,
                 "Invalid Request: message larger than 4 MiB",
             )
@@ -257,6 +264,42 @@ where
     }
 }
 
+/// How much of an oversize line is kept to find its `id`.
+const HEAD_BYTES: usize = 64 << 10;
+
+/// The top-level `id` of a JSON-RPC message whose text may be cut short, when it appears (a
+/// string or a number) before the cut. Read with serde_json: entries are visited in order and the
+/// id is kept as soon as it is read, whatever error the truncated rest gives.
+fn leading_id(text: &[u8]) -> Option<Value> {
+    use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
+    use std::cell::RefCell;
+
+    struct Find<'a>(&'a RefCell<Option<Value>>);
+    impl<'de> Visitor<'de> for Find<'_> {
+        type Value = ();
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a JSON-RPC message")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+            while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                if key == "id" {
+                    let id: Value = map.next_value()?;
+                    if id.is_string() || id.is_number() {
+                        *self.0.borrow_mut() = Some(id);
+                    }
+                    return Ok(());
+                }
+                map.next_value::<IgnoredAny>()?;
+            }
+            Ok(())
+        }
+    }
+    let found = RefCell::new(None);
+    let mut de = serde_json::Deserializer::from_slice(text);
+    let _ = (&mut de).deserialize_map(Find(&found));
+    found.into_inner()
+}
+
 /// A batch the session accepts, split; `None` for anything else (which [`check`] answers).
 fn split_batch(line: &[u8], batches: &Mutex<Batches>) -> Option<Split> {
     let first = line.iter().find(|b| !b.is_ascii_whitespace())?;
@@ -287,6 +330,24 @@ pub(super) fn to_line(value: &Value) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_id_of_a_cut_message_is_read_from_its_head() {
+        assert_eq!(
+            leading_id(br#"{"jsonrpc":"2.0","id":7,"method":"x","params":{"a":"tru"#),
+            Some(json!(7))
+        );
+        assert_eq!(
+            leading_id(br#"{"method":"x","params":{"a":[1,2,{"b":"}"}]},"id":"s"}"#),
+            Some(json!("s"))
+        );
+        assert_eq!(
+            leading_id(br#"{"jsonrpc":"2.0","method":"x","params":{"a":"cut"#),
+            None
+        );
+        assert_eq!(leading_id(br#"{"id":null,"method":"x"}"#), None);
+        assert_eq!(leading_id(b"not json"), None);
+    }
 
     fn reply(line: &str, started: bool) -> (Value, i64) {
         match check(line.as_bytes(), started) {

@@ -297,7 +297,11 @@ impl CostReport {
                 .flat_map(|p| p.lines.iter().map(move |l| (p, l)))
                 .filter(|(_, l)| l.billed)
                 .max_by(|a, b| a.1.cost_usd.cmp(&b.1.cost_usd));
-            if let Some((p, l)) = line.filter(|(_, l)| cents(l.cost_usd) > Decimal::ZERO) {
+            // The top line, unless it is all of the largest product's cost.
+            let whole = |p: &ProductCost, l: &CostLine| cents(l.cost_usd) == p.subtotal_usd;
+            if let Some((p, l)) = line.filter(|(p, l)| {
+                cents(l.cost_usd) > Decimal::ZERO && !(std::ptr::eq(*p, ranked[0]) && whole(p, l))
+            }) {
                 let _ = write!(
                     s,
                     " Top line: {}.{} {} ({}%).",

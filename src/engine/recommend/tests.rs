@@ -305,3 +305,32 @@ fn example_project_review_snapshot() {
     let r = recommend(k, &PriceTable::builtin(k), &ctx).unwrap();
     insta::assert_snapshot!(crate::render::recommend_markdown(&r));
 }
+
+#[test]
+fn missing_asks_only_for_what_can_change_the_advice_for_the_services_in_use() {
+    let fields = |r: &Recommendations| -> Vec<String> {
+        r.missing.iter().map(|m| m.field.clone()).collect()
+    };
+    let workers_and_objects = run(json!({
+        "requests_per_day": 500_000,
+        "services": ["workers", "durable_objects"]
+    }));
+    let asked = fields(&workers_and_objects);
+    for product in ["d1_", "kv_", "queue_", "r2_"] {
+        assert!(
+            !asked.iter().any(|f| f.contains(product)),
+            "asks for {product} signals of a product not in use: {asked:?}"
+        );
+    }
+    assert!(
+        asked.contains(&"observations.durable_object_peak_rps_per_object".to_owned()),
+        "{asked:?}"
+    );
+    // Near miss: with the services unknown, every product's signals can matter.
+    let unknown = run(json!({"requests_per_day": 500_000}));
+    assert!(
+        fields(&unknown).contains(&"observations.d1_database_gb".to_owned()),
+        "{:?}",
+        fields(&unknown)
+    );
+}
