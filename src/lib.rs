@@ -9,6 +9,7 @@
 
 pub mod chart;
 pub mod cli;
+pub mod clock;
 pub mod engine;
 pub mod knowledge;
 pub mod mcp;

@@ -33,16 +33,13 @@ impl PriceFile {
         Ok(Self { path: shown, data })
     }
 
-    /// The table an estimate uses: this file's prices, and its billing rules or, when it has
-    /// none, the built-in ones.
+    /// The table an estimate uses: this file's prices and billing rules, with the built-in rules
+    /// for any rule the file leaves out.
     pub fn table<'a>(&'a self, k: &'a Knowledge) -> PriceTable<'a> {
         PriceTable {
             prices: &self.data.price,
-            rules: if self.data.rule.is_empty() {
-                &k.billing_rules
-            } else {
-                &self.data.rule
-            },
+            rules: &self.data.rule,
+            base_rules: &k.billing_rules,
             source: &self.path,
         }
     }

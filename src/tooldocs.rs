@@ -291,7 +291,7 @@ mod tests {
         }
         let cost = markdown("estimate_cost").unwrap();
         // The whole doc comment, not only the first sentence the definition carries.
-        assert!(cost.contains("Reads of missing keys count."), "{cost}");
+        assert!(cost.contains("reads of missing keys count."), "{cost}");
         assert!(cost.contains("Only with detail \"full\"."), "{cost}");
         let shard = markdown("shard_plan").unwrap();
         for strategy in ["kv_key", "d1_time", "d1_tenant", "durable_object", "queue"] {

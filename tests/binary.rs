@@ -546,7 +546,15 @@ fn cli_recommend_and_review_take_a_context_file() {
 
     let usage = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/saas.toml");
     let out = cli_stdin(
-        &["review", "--context", "-", "--usage", usage],
+        &[
+            "review",
+            "--context",
+            "-",
+            "--usage",
+            usage,
+            "--month",
+            "2026-11",
+        ],
         r#"{"requests_per_day": 3000000}"#,
     );
     let text = String::from_utf8(out.stdout).unwrap();

@@ -700,6 +700,14 @@ async fn every_input_schema_is_one_the_anthropic_api_accepts() {
             tool.name
         );
     }
+    // Fields named like schema keywords stay in the schema the model gets.
+    let config = tools.iter().find(|t| t.name == "analyze_config").unwrap();
+    assert_eq!(
+        config.input_schema["properties"]["format"]["enum"],
+        json!(["toml", "json", "jsonc"]),
+        "{:?}",
+        config.input_schema
+    );
     client.cancel().await.unwrap();
 }
 

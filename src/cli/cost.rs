@@ -23,6 +23,9 @@ pub struct CostArgs {
     /// A second profile to compare with (an alternative design); adds per-line differences.
     #[arg(long, value_name = "FILE")]
     compare: Option<PathBuf>,
+    /// The billing month to price, YYYY-MM (default: the profile's `month`, else this month).
+    #[arg(long, value_name = "YYYY-MM")]
+    month: Option<String>,
     /// Traffic multipliers for a cost curve, comma-separated, e.g. `0.1,1,10,100`.
     #[arg(long, value_delimiter = ',', value_name = "MULTIPLIERS")]
     curve: Vec<f64>,
@@ -45,6 +48,12 @@ pub(super) fn run(args: CostArgs) -> Result<(), Error> {
     }
     if !args.curve.is_empty() {
         profile.curve = args.curve;
+    }
+    if args.month.is_some() {
+        profile.month = args.month;
+    }
+    if profile.month.is_none() {
+        profile.month = Some(crate::clock::month_utc());
     }
     let k = knowledge::knowledge()?;
     let price_file = args.pricing.as_deref().map(PriceFile::load).transpose()?;

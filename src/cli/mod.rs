@@ -94,15 +94,6 @@ pub fn run() -> ExitCode {
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
 
-/// Today's UTC date, `YYYY-MM-DD`: the front end reads the clock so the engines need not.
-fn today_utc() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let (y, m, d) = crate::engine::shard::civil_from_days((secs / 86_400) as i64);
-    format!("{y}-{m:02}-{d:02}")
-}
-
 /// Reads a JSON or TOML file (or stdin for `-`) into an engine input type.
 fn parse_file<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, Error> {
     let name = source_name(path);

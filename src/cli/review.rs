@@ -27,6 +27,9 @@ pub struct ReviewArgs {
     /// A usage profile (the estimate_cost input) for the bill and cost impacts.
     #[arg(long, value_name = "FILE")]
     usage: Option<PathBuf>,
+    /// The billing month to price the usage in, YYYY-MM (default: the profile's, else this month).
+    #[arg(long, value_name = "YYYY-MM")]
+    month: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     format: ReportFormat,
@@ -54,10 +57,18 @@ pub(super) fn review(args: ReviewArgs) -> Result<(), Error> {
         ctx.usage = Some(read_profile(&path)?);
     }
     if ctx.today.is_none() {
-        ctx.today = Some(super::today_utc());
+        ctx.today = Some(crate::clock::today_utc());
+    }
+    if let (Some(u), Some(m)) = (ctx.usage.as_mut(), args.month) {
+        u.month = Some(m);
     }
     let k = knowledge::knowledge()?;
     let prices = PriceTable::builtin(k);
+    if let (Some(u), Some(today)) = (ctx.usage.as_mut(), ctx.today.as_deref())
+        && u.month.is_none()
+    {
+        u.month = today.get(..7).map(str::to_owned);
+    }
     let report = recommend::recommend(k, &prices, &ctx).map_err(|e| format!("{name}: {e}"))?;
     let text = match args.format {
         ReportFormat::Json => {
@@ -92,7 +103,10 @@ pub(super) fn review(args: ReviewArgs) -> Result<(), Error> {
 
 pub(super) fn recommend(args: RecommendArgs) -> Result<(), Error> {
     let name = source_name(&args.file);
-    let ctx: ProjectContext = parse_file(&args.file)?;
+    let mut ctx: ProjectContext = parse_file(&args.file)?;
+    if ctx.today.is_none() {
+        ctx.today = Some(crate::clock::today_utc());
+    }
     let k = knowledge::knowledge()?;
     let report = recommend::recommend(k, &PriceTable::builtin(k), &ctx)
         .map_err(|e| format!("{name}: {e}"))?;

@@ -70,7 +70,8 @@ pub(super) fn run(args: ShardArgs) -> Result<(), Error> {
         ),
     };
     let k = knowledge::knowledge()?;
-    let plan = recommend::shard_plan(k, &PriceTable::builtin(k), &request)
+    let month = crate::clock::month_utc();
+    let plan = recommend::shard_plan(k, &PriceTable::builtin(k), &request, Some(&month))
         .map_err(|e| format!("{name}: {e}"))?;
     let text = match format {
         ReportFormat::Json => serde_json::to_string_pretty(&plan)? + "\n",

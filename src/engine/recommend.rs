@@ -423,6 +423,20 @@ pub fn recommend(
         }
         None => ctx,
     };
+    // Usage without a month is priced in the month of `today`.
+    let dated;
+    let month = ctx.today.as_deref().and_then(|t| t.get(..7));
+    let ctx = match (&ctx.usage, month) {
+        (Some(u), Some(m)) if u.month.is_none() => {
+            let mut c = ctx.clone();
+            if let Some(u) = c.usage.as_mut() {
+                u.month = Some(m.to_owned());
+            }
+            dated = c;
+            &dated
+        }
+        _ => ctx,
+    };
     // The current bill, once: each recommendation's cost impact is priced against it.
     let bill_report = match &ctx.usage {
         Some(u) => Some(estimate_cost(k, prices, u)?),
@@ -803,7 +817,8 @@ fn build(
 
     let shard_plan = match rule.shard.as_deref().and_then(|s| shard_request(ctx, s)) {
         Some(request) => {
-            let pricer = CostEngine::new(k, prices);
+            let month = ctx.today.as_deref().and_then(|t| t.get(..7));
+            let pricer = CostEngine::new(k, prices).in_month(month);
             let sctx = shard::Context {
                 limits: &k.limits,
                 prices: *prices,

@@ -41,22 +41,77 @@ pub struct PricingFile {
 }
 
 impl PricingFile {
-    /// Inconsistencies in the rows (ids, paired fields, citations); empty when usable.
+    /// Inconsistencies in the rows (ids, paired fields, dates, citations); empty when usable.
+    /// Rows sharing an id must cover periods that neither overlap nor leave a gap.
     pub fn problems(&self) -> Vec<String> {
         let mut out: Vec<String> = self.price.iter().flat_map(Price::problems).collect();
+        out.extend(periods(&self.price));
         let mut seen = std::collections::HashSet::new();
-        for id in self
-            .price
-            .iter()
-            .map(|p| &p.id)
-            .chain(self.rule.iter().map(|r| &r.id))
-        {
+        for id in self.rule.iter().map(|r| &r.id) {
             if !seen.insert(id) {
-                out.push(format!("pricing: duplicate id `{id}`"));
+                out.push(format!("pricing: duplicate rule id `{id}`"));
             }
         }
         out
     }
+}
+
+/// The day after `day` (YYYY-MM-DD).
+pub fn next_day(day: &str) -> Option<String> {
+    let y: i32 = day.get(0..4)?.parse().ok()?;
+    let m: u32 = day.get(5..7)?.parse().ok()?;
+    let d: u32 = day.get(8..10)?.parse().ok()?;
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    Some(match (d < days, m < 12) {
+        (true, _) => format!("{y:04}-{m:02}-{:02}", d + 1),
+        (false, true) => format!("{y:04}-{:02}-01", m + 1),
+        (false, false) => format!("{:04}-01-01", y + 1),
+    })
+}
+
+/// Overlaps and gaps between the periods of rows that share an id.
+pub(super) fn periods(rows: &[Price]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut ids: Vec<&str> = rows.iter().map(|p| p.id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    for id in ids {
+        let mut group: Vec<&Price> = rows.iter().filter(|p| p.id == id).collect();
+        if group.len() < 2 {
+            continue;
+        }
+        group.sort_by(|a, b| a.effective_from.cmp(&b.effective_from));
+        for pair in group.windows(2) {
+            let (a, b) = (pair[0], pair[1]);
+            match (&a.effective_until, &b.effective_from) {
+                (None, _) => out.push(format!(
+                    "pricing: `{id}` has a row with no effective_until before another row: the periods overlap"
+                )),
+                (Some(_), None) => out.push(format!(
+                    "pricing: `{id}` has two rows without effective_from: the periods overlap"
+                )),
+                (Some(until), Some(from)) => {
+                    if from <= until {
+                        out.push(format!(
+                            "pricing: `{id}` rows overlap: one is in force until {until}, the next from {from}"
+                        ));
+                    } else if next_day(until).as_deref() != Some(from.as_str()) {
+                        out.push(format!(
+                            "pricing: `{id}` has a gap: one row ends {until}, the next starts {from}"
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    out
 }
 
 /// A billing rule: a number that turns usage into billed units (e.g. the 64 KB chunk of a queue
@@ -122,8 +177,12 @@ pub enum Period {
 pub enum Rounding {
     /// Pro rata: 1.5 million requests cost 1.5 times the per-million price.
     Exact,
-    /// Rounded up to the next billing unit (R2: 1,000,001 operations bill as 2 million).
+    /// The billable excess rounded up to the next billing unit (R2: 1,000,001 billable
+    /// operations bill as 2 million).
     Up,
+    /// The month's quantity rounded to the nearest whole unit (a half rounds up) before the
+    /// allowance is taken off (Browser Run hours).
+    NearestTotal,
 }
 
 /// One price: what a metric of a product costs on the Free and Paid plans.
@@ -142,13 +201,13 @@ pub struct Price {
     pub unit: String,
     /// Allowance on the Workers Free plan; absent when the product is not on Free.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub free_included: Option<u64>,
+    pub free_included: Option<Decimal>,
     /// Period of `free_included`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub free_period: Option<Period>,
     /// Allowance included with Workers Paid; absent means none included.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub paid_included: Option<u64>,
+    pub paid_included: Option<Decimal>,
     /// Period of `paid_included`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paid_period: Option<Period>,
@@ -166,6 +225,20 @@ pub struct Price {
     /// subscription); false when the Free plan bills nothing and fails past its limits instead.
     #[serde(default)]
     pub billed_on_free: bool,
+    /// True when the Free plan neither bills nor limits the metric (it comes with the plan, e.g.
+    /// Observability storage on Free is seven days' retention, not metered).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub free_unmetered: bool,
+    /// What happens on Workers Free past the allowance, when it is not that requests fail (e.g.
+    /// "new data is not ingested until 00:00 UTC").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_free_limit: Option<String>,
+    /// First day the row is in force (YYYY-MM-DD); absent: since before the table's first date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effective_from: Option<String>,
+    /// Last day the row is in force (YYYY-MM-DD); absent: still in force.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effective_until: Option<String>,
     /// A caution repeated in every estimate that uses this price (e.g. an announced change).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warning: Option<String>,
@@ -179,6 +252,12 @@ pub struct Price {
 }
 
 impl Price {
+    /// Whether the row is in force on `day` (YYYY-MM-DD); ISO dates compare as text.
+    pub fn in_force_on(&self, day: &str) -> bool {
+        self.effective_from.as_deref().is_none_or(|f| f <= day)
+            && self.effective_until.as_deref().is_none_or(|u| day <= u)
+    }
+
     pub(super) fn problems(&self) -> Vec<String> {
         let mut out = Vec::new();
         let id = &self.id;
@@ -202,6 +281,29 @@ impl Price {
         }
         if self.usd.is_some_and(|u| u.is_sign_negative()) {
             out.push(format!("pricing: `{id}` has a negative price"));
+        }
+        for (key, v) in [
+            ("free_included", self.free_included),
+            ("paid_included", self.paid_included),
+        ] {
+            if v.is_some_and(|v| v.is_sign_negative()) {
+                out.push(format!("pricing: `{id}` has a negative {key}"));
+            }
+        }
+        for (key, date) in [
+            ("effective_from", &self.effective_from),
+            ("effective_until", &self.effective_until),
+        ] {
+            if let Some(d) = date.as_deref().filter(|d| !is_iso_date(d)) {
+                out.push(format!("pricing: `{id}` {key} `{d}` is not YYYY-MM-DD"));
+            }
+        }
+        if let (Some(f), Some(u)) = (&self.effective_from, &self.effective_until)
+            && f > u
+        {
+            out.push(format!(
+                "pricing: `{id}` is in force from {f} until {u}: an empty period"
+            ));
         }
         out
     }

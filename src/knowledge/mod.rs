@@ -150,6 +150,7 @@ impl Knowledge {
             ));
             out.extend(p.problems());
         }
+        out.extend(data::periods(&self.pricing));
         for r in &self.billing_rules {
             cited.push((
                 "pricing rule",
@@ -197,15 +198,11 @@ impl Knowledge {
             .checklist
             .iter()
             .map(|s| ("checklist stage", s.id.as_str()));
+        // Price rows may share an id over disjoint periods (checked above); rules may not.
         let ids = self
-            .pricing
+            .billing_rules
             .iter()
-            .map(|p| ("pricing", p.id.as_str()))
-            .chain(
-                self.billing_rules
-                    .iter()
-                    .map(|r| ("pricing rule", r.id.as_str())),
-            )
+            .map(|r| ("pricing rule", r.id.as_str()))
             .chain(self.limits.iter().map(|l| ("limits", l.id.as_str())))
             .chain(self.matrix.iter().map(|r| ("matrix", r.id.as_str())))
             .chain(stage_ids)

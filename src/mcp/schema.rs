@@ -3,7 +3,8 @@
 //! so the schemas schemars derives from the engines' input types are reshaped here:
 //! - `$ref`s inlined, and `$schema`, `title`, `format`, `default` and `additionalProperties`
 //!   dropped (the server validates: unknown fields get an error naming the accepted ones);
-//! - `Option<T>` written as `T`; enums as `enum` lists;
+//! - `Option<T>` written as `T`; enums as `enum` lists; a nested object's `type` left to its
+//!   `properties`;
 //! - a tagged enum (one object per variant, as `shard_plan` takes) flattened into one object
 //!   with the tag as an `enum` and every variant's fields, each saying which variants use it;
 //! - the `detail` input every tool takes added.
@@ -48,26 +49,13 @@ pub fn for_model(raw: &Map<String, Value>) -> Map<String, Value> {
     schema
 }
 
-/// Drops what a model does not need and simplifies nullable and enum forms, recursively.
+/// Drops what a model does not need and simplifies nullable and enum forms, recursively. Maps of
+/// named properties are walked but never stripped: a field may be called `format` or `title`.
 fn tidy(value: &mut Value) {
     match value {
         Value::Object(o) => {
-            for key in [
-                "$schema",
-                "title",
-                "format",
-                "default",
-                "additionalProperties",
-            ] {
-                o.shift_remove(key);
-            }
-            // `Option<T>`: `type: [T, "null"]`, or `anyOf: [T, {type: null}]`.
-            if let Some(Value::Array(types)) = o.get("type") {
-                let kept: Vec<Value> = types.iter().filter(|t| *t != "null").cloned().collect();
-                if kept.len() == 1 {
-                    o.insert("type".into(), kept[0].clone());
-                }
-            }
+            // `Option<T>`: `anyOf: [T, {type: null}]` becomes T (before the strip below, so
+            // T's own keys are stripped too), or `type: [T, "null"]` becomes T.
             if let Some(Value::Array(alts)) = o.get("anyOf") {
                 let kept: Vec<&Value> = alts
                     .iter()
@@ -79,6 +67,21 @@ fn tidy(value: &mut Value) {
                     for (k, v) in inner {
                         o.entry(k).or_insert(v);
                     }
+                }
+            }
+            for key in [
+                "$schema",
+                "title",
+                "format",
+                "default",
+                "additionalProperties",
+            ] {
+                o.shift_remove(key);
+            }
+            if let Some(Value::Array(types)) = o.get("type") {
+                let kept: Vec<Value> = types.iter().filter(|t| *t != "null").cloned().collect();
+                if kept.len() == 1 {
+                    o.insert("type".into(), kept[0].clone());
                 }
             }
             // An enum whose variants carry doc comments: `oneOf: [{const, description}, ...]`.
@@ -109,8 +112,22 @@ fn tidy(value: &mut Value) {
                     }
                 }
             }
-            for v in o.values_mut() {
-                tidy(v);
+            for (key, v) in o.iter_mut() {
+                match (key.as_str(), v) {
+                    ("properties", Value::Object(props)) => {
+                        for p in props.values_mut() {
+                            tidy(p);
+                            // A nested object says what it is by its properties.
+                            if let Value::Object(p) = p
+                                && p.contains_key("properties")
+                                && p.get("type") == Some(&json!("object"))
+                            {
+                                p.shift_remove("type");
+                            }
+                        }
+                    }
+                    (_, v) => tidy(v),
+                }
             }
         }
         Value::Array(items) => items.iter_mut().for_each(tidy),
@@ -261,5 +278,15 @@ mod tests {
         );
         assert_eq!(s["properties"]["x"], json!({"type": "number"}));
         assert!(s.get("$defs").is_none());
+        // A property named like a schema keyword survives; its own schema is still tidied.
+        let raw = json!({
+            "type": "object",
+            "properties": {"format": {"anyOf": [{"type": "string", "additionalProperties": false, "title": "F"}, {"type": "null"}], "description": "The syntax of the file."}}
+        });
+        let s = for_model(raw.as_object().unwrap());
+        assert_eq!(
+            s["properties"]["format"],
+            json!({"description": "The syntax of the file.", "type": "string"})
+        );
     }
 }

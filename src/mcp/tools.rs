@@ -150,7 +150,7 @@ impl CfScale {
     /// Exact monthly cost of a Cloudflare usage profile.
     #[tool(
         name = "estimate_cost",
-        description = "Exact monthly USD cost of a Cloudflare usage profile, itemised against each allowance on Workers Paid or Free: Workers, Logs, KV, D1, R2, Durable Objects, Queues, Workflows, Analytics Engine, Hyperdrive, Vectorize. Counts per month (per day with period \"day\"), storage in average GB; omit unused products. compare_to prices an alternative design, curve scales traffic. Use it instead of doing price arithmetic. Field docs: scale://docs/tools/estimate_cost.",
+        description = "Exact monthly USD cost of a Cloudflare usage profile on Workers Paid or Free, itemised against each allowance at the prices in force in `month`. Counts per month (per day with period \"day\"), storage in average GB; omit unused products. compare_to prices another design or month, curve scales traffic. Use it instead of doing price arithmetic. Docs: scale://docs/tools/estimate_cost.",
         input_schema = input_schema::<model::UsageProfile>(),
         output_schema = output_schema::<cost::CostReport>(view::ESTIMATE_COST),
         annotations(title = "Estimate monthly cost", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = false)
@@ -158,7 +158,11 @@ impl CfScale {
     async fn estimate_cost(&self, Parameters(args): Parameters<JsonObject>) -> CallToolResult {
         self.run(
             args,
-            |k, prices, profile: model::UsageProfile| {
+            |k, prices, mut profile: model::UsageProfile| {
+                // The engine reads no clock: an undated profile is priced this month.
+                if profile.month.is_none() {
+                    profile.month = Some(crate::clock::month_utc());
+                }
                 recommend::estimate_cost(k, prices, &profile).map_err(|e| e.to_string())
             },
             Shown {
@@ -180,7 +184,8 @@ impl CfScale {
         self.run(
             args,
             |k, prices, request: shard::ShardRequest| {
-                recommend::shard_plan(k, prices, &request).map_err(|e| e.to_string())
+                let month = crate::clock::month_utc();
+                recommend::shard_plan(k, prices, &request, Some(&month)).map_err(|e| e.to_string())
             },
             Shown {
                 view: view::SHARD_PLAN,
@@ -200,7 +205,11 @@ impl CfScale {
     async fn recommend_scaling(&self, Parameters(args): Parameters<JsonObject>) -> CallToolResult {
         self.run(
             args,
-            |k, prices, ctx: model::ProjectContext| {
+            |k, prices, mut ctx: model::ProjectContext| {
+                // Today names partitions and picks the month usage is priced in.
+                if ctx.today.is_none() {
+                    ctx.today = Some(crate::clock::today_utc());
+                }
                 recommend::recommend(k, prices, &ctx).map_err(|e| e.to_string())
             },
             Shown {

@@ -17,6 +17,8 @@ pub const ESTIMATE_COST: &[&str] = &[
     "products[].lines[].billable",
     "products[].lines[].rounding",
     "products[].lines[].billed",
+    "products[].lines[].price_id",
+    "products[].lines[].in_force",
     "assumptions",
 ];
 

@@ -10,7 +10,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use meter::{Meter, Rules};
+use meter::{Derived, Logs, Meter, Rules};
 
 use crate::engine::model::{
     Dollars, InputError, PRODUCT_ORDER, Plan, PriceTable, UsagePeriod, UsageProfile,
@@ -23,8 +23,19 @@ pub const MAX_CURVE_POINTS: usize = 200;
 /// Largest traffic multiplier a `curve` may use.
 pub const MAX_MULTIPLIER: f64 = 1e6;
 
-/// The metering rules of a price table.
-fn rules(table: &PriceTable) -> Result<Rules, InputError> {
+/// The metering rules of a price table on `day` (the billing month's first day; `None` for the
+/// newest rows): whether Workers Logs bill per event or as Observability GB is read from which
+/// row is in force.
+fn rules_on(table: &PriceTable, day: Option<&str>) -> Result<Rules, InputError> {
+    let logs = if table.price_on("workers_logs.events", day).is_ok() {
+        Logs::PerEvent
+    } else {
+        Logs::AsGb {
+            bytes_per_event: table.rule("observability.workers_event_kb")?
+                * table.rule("observability.bytes_per_kb")?,
+            retention_days: table.rule("observability.default_retention_days")?,
+        }
+    };
     Ok(Rules {
         days_per_month: table.rule("billing.days_per_month")?,
         do_billed_memory_gb: table.rule("durable_objects.billed_memory_gb")?,
@@ -32,7 +43,13 @@ fn rules(table: &PriceTable) -> Result<Rules, InputError> {
             .rule("durable_objects.websocket_messages_per_request")?,
         queues_chunk_kb: table.rule("queues.operation_chunk_kb")?,
         queues_operations_per_message: table.rule("queues.operations_per_message")?,
+        logs,
     })
+}
+
+/// The first day of a profile's billing month, the day its prices are looked up on.
+fn first_day(profile: &UsageProfile) -> Option<String> {
+    profile.month.as_ref().map(|m| format!("{m}-01"))
 }
 
 /// The price table an estimate used.
@@ -54,6 +71,10 @@ pub struct CostReport {
     pub summary: String,
     /// The plan priced: `paid` or `free`.
     pub plan: Plan,
+    /// The billing month priced (YYYY-MM); absent when none was given and the newest prices
+    /// were used.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub month: Option<String>,
     /// Which price table was used and how current it is.
     pub price_table: PriceTableInfo,
     /// The Workers Paid subscription ($5.00), 0 on Free.
@@ -134,6 +155,10 @@ pub struct CostLine {
     /// False when the product is priced but Cloudflare does not bill it yet (the line is then
     /// left out of subtotal and total).
     pub billed: bool,
+    /// The price row used (`scale://data/pricing`).
+    pub price_id: String,
+    /// When that row is in force, e.g. `from 2026-12-01` or `always`.
+    pub in_force: String,
 }
 
 /// The Free plan's verdict on a profile.
@@ -378,13 +403,30 @@ pub fn estimate(
     profile: &UsageProfile,
 ) -> Result<CostReport, InputError> {
     profile.validate()?;
-    let rules = rules(table)?;
-    let mut report = price(table, &rules, profile, profile.plan, Decimal::ONE, true)?;
-    notes(table, limits, profile, &rules, &mut report)?;
+    let day = first_day(profile);
+    let rules = rules_on(table, day.as_deref())?;
+    let (mut report, derived) = price(table, &rules, profile, profile.plan, Decimal::ONE, true)?;
+    notes(table, limits, profile, &rules, &derived, &mut report)?;
 
     if let Some(other) = &profile.compare_to {
-        let compared = price(table, &rules, other, other.plan, Decimal::ONE, true)
-            .map_err(|e| InputError::new(format!("compare_to.{}", e.path), e.message))?;
+        let in_context =
+            |e: InputError| InputError::new(format!("compare_to.{}", e.path), e.message);
+        // A compared design without a month of its own is priced in this profile's month.
+        let inherited;
+        let other = if other.month.is_none() && profile.month.is_some() {
+            let mut o = other.as_ref().clone();
+            o.month.clone_from(&profile.month);
+            inherited = o;
+            &inherited
+        } else {
+            other.as_ref()
+        };
+        let other_day = first_day(other);
+        let other_rules = rules_on(table, other_day.as_deref()).map_err(in_context)?;
+        let (compared, _) = price(table, &other_rules, other, other.plan, Decimal::ONE, true)
+            .map_err(in_context)?;
+        let changed = month_changes(table, &report, &compared);
+        report.assumptions.extend(changed);
         report.delta = Some(delta(&report, &compared));
     }
     if !profile.curve.is_empty() {
@@ -394,7 +436,40 @@ pub fn estimate(
     Ok(report)
 }
 
-/// The plain report of one profile at one traffic multiplier.
+/// The row of `meter` in force on `day`; `Ok(None)` (with a warning) when the table has rows of
+/// that id for other periods only, so the line is not counted this month.
+fn row_for<'a>(
+    table: &PriceTable<'a>,
+    meter: &Meter,
+    day: Option<&str>,
+    warnings: &mut Vec<String>,
+) -> Result<Option<&'a Price>, InputError> {
+    match table.price_on(meter.price_id, day) {
+        Ok(p) => Ok(Some(p)),
+        Err(e) if e.path == "month" => {
+            let periods: Vec<String> = table
+                .prices
+                .iter()
+                .filter(|p| p.id == meter.price_id)
+                .map(crate::engine::model::period)
+                .collect();
+            let w = format!(
+                "{}.{} has no price in force in {} (its prices apply {}): it is not counted.",
+                meter.product,
+                meter.metric,
+                day.and_then(|d| d.get(..7)).unwrap_or("the month"),
+                periods.join(", ")
+            );
+            if !warnings.contains(&w) {
+                warnings.push(w);
+            }
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The plain report of one profile at one traffic multiplier, and what its metering derived.
 fn price(
     table: &PriceTable,
     rules: &Rules,
@@ -402,11 +477,13 @@ fn price(
     plan: Plan,
     multiplier: Decimal,
     scale_storage: bool,
-) -> Result<CostReport, InputError> {
-    let meters = profile.meter_with(rules, multiplier, scale_storage)?;
+) -> Result<(CostReport, Derived), InputError> {
+    let (meters, derived) = profile.meter_derived(rules, multiplier, scale_storage)?;
+    let day = first_day(profile);
+    let day = day.as_deref();
     let subscription_usd = match plan {
         Plan::Paid => table
-            .price("platform.subscription")?
+            .price_on("platform.subscription", day)?
             .usd
             .unwrap_or_default(),
         Plan::Free => Decimal::ZERO,
@@ -417,7 +494,9 @@ fn price(
     let mut needs_paid = Vec::new();
     let mut warnings: Vec<String> = Vec::new();
     for meter in &meters {
-        let p = table.price(meter.price_id)?;
+        let Some(p) = row_for(table, meter, day, &mut warnings)? else {
+            continue;
+        };
         if let Some(w) = p.warning.as_ref().filter(|w| !warnings.contains(w)) {
             warnings.push(w.clone());
         }
@@ -457,9 +536,10 @@ fn price(
         needs_paid,
         paid_equivalent_usd: Decimal::ZERO,
     });
-    Ok(CostReport {
+    let report = CostReport {
         summary: String::new(),
         plan,
+        month: profile.month.clone(),
         price_table: PriceTableInfo {
             as_of: table.as_of(),
             currency: "USD".to_owned(),
@@ -474,15 +554,16 @@ fn price(
         break_points: Vec::new(),
         warnings,
         assumptions: Vec::new(),
-    })
+    };
+    Ok((report, derived))
 }
 
 /// The allowance of a price row on a plan, per month, and whether the plan bills past it.
 fn allowance(p: &Price, plan: Plan, days_per_month: Decimal) -> (Option<Decimal>, bool) {
-    let monthly = |inc: Option<u64>, period: Option<Period>| {
+    let monthly = |inc: Option<Decimal>, period: Option<Period>| {
         inc.map(|i| match period {
-            Some(Period::Day) => Decimal::from(i) * days_per_month,
-            _ => Decimal::from(i),
+            Some(Period::Day) => i * days_per_month,
+            _ => i,
         })
     };
     match plan {
@@ -504,6 +585,16 @@ struct Amounts {
 }
 
 fn amounts(p: &Price, quantity: Decimal, plan: Plan, days_per_month: Decimal) -> Amounts {
+    if plan == Plan::Free && p.free_unmetered {
+        // Comes with the Free plan: neither billed nor limited.
+        return Amounts {
+            included: quantity,
+            billable: Decimal::ZERO,
+            usd: Decimal::ZERO,
+            per: Decimal::ONE,
+            cost: Decimal::ZERO,
+        };
+    }
     let (included, bills) = allowance(p, plan, days_per_month);
     let included = included.unwrap_or(Decimal::ZERO);
     let per = p.per.filter(|per| *per > 0).map(Decimal::from);
@@ -530,10 +621,16 @@ fn amounts(p: &Price, quantity: Decimal, plan: Plan, days_per_month: Decimal) ->
             cost: Decimal::ZERO,
         };
     }
-    let billable = (quantity - included).max(Decimal::ZERO);
+    let counted = match p.rounding {
+        Rounding::NearestTotal => {
+            quantity.round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero)
+        }
+        Rounding::Exact | Rounding::Up => quantity,
+    };
+    let billable = (counted - included).max(Decimal::ZERO);
     let units = billable / per;
     let units = match p.rounding {
-        Rounding::Exact => units,
+        Rounding::Exact | Rounding::NearestTotal => units,
         Rounding::Up => units.ceil(),
     };
     Amounts {
@@ -558,6 +655,8 @@ fn line(p: &Price, meter: &Meter, plan: Plan, days_per_month: Decimal) -> CostLi
         cost_usd: a.cost.normalize(),
         rounding: p.rounding,
         billed: p.billed,
+        price_id: p.id.clone(),
+        in_force: crate::engine::model::period(p),
     }
 }
 
@@ -568,6 +667,9 @@ fn free_check(
     exceeded: &mut Vec<FreeLimitExceeded>,
     needs_paid: &mut Vec<String>,
 ) {
+    if p.free_unmetered {
+        return;
+    }
     let id = format!("{}.{}", meter.product, meter.metric);
     let (Some(limit), Some(period)) = (p.free_included, p.free_period) else {
         // CPU has no Free allowance but a per-invocation cap, checked in `notes`.
@@ -583,7 +685,6 @@ fn free_check(
         Period::Day => meter.quantity / days_per_month,
         Period::Month | Period::Total => meter.quantity,
     };
-    let limit = Decimal::from(limit);
     if usage > limit {
         let per = match period {
             Period::Day => "per day (resets at 00:00 UTC)",
@@ -596,11 +697,14 @@ fn free_check(
             usage: usage.round_dp(2).normalize(),
             limit,
             period,
-            what_fails: format!(
-                "{} past {} {per} fail on Workers Free",
-                p.unit.replace('_', " "),
-                group(limit)
-            ),
+            what_fails: match &p.on_free_limit {
+                Some(what) => format!("past {} {per}, {what}", group(limit)),
+                None => format!(
+                    "{} past {} {per} fail on Workers Free",
+                    p.unit.replace('_', " "),
+                    group(limit)
+                ),
+            },
         });
     }
 }
@@ -611,13 +715,59 @@ fn notes(
     limits: &[Limit],
     profile: &UsageProfile,
     rules: &Rules,
+    derived: &Derived,
     report: &mut CostReport,
 ) -> Result<(), InputError> {
+    let day = first_day(profile);
+    let changes = changes_within(table, report, profile.month.as_deref());
+    let pro_rata = pro_rata_total(report);
     let (w, a) = (&mut report.warnings, &mut report.assumptions);
     a.push(format!(
         "Prices: {} table, newest row as of {}, in USD; each row's source is in scale://data/pricing.",
         table.source, report.price_table.as_of
     ));
+    match &profile.month {
+        Some(m) => a.push(format!(
+            "Priced for {m} at the rows in force on {}.",
+            day.as_deref().unwrap_or_default()
+        )),
+        None => {
+            a.push("month not given: priced at the newest rows (those still in force).".to_owned())
+        }
+    }
+    a.extend(changes);
+    if let Some((gb, bytes, retention)) = derived.logs_gb {
+        a.push(format!(
+            "Workers Logs bill as Cloudflare Observability from 2026-12-01: {} events at {} bytes each = {} GB ingested, kept {} days = {} GB-months stored (the 7-day default retention keeps 7/30 of a month's ingest).",
+            group(dec_f(profile.workers_logs.events * profile.workers_logs.head_sampling_rate.unwrap_or(1.0))),
+            group(bytes),
+            group(gb.round_dp(3)),
+            group(retention),
+            group((gb * retention / rules.days_per_month).round_dp(3))
+        ));
+    }
+    if let Some(retention) = derived.stored_from_ingest {
+        a.push(format!(
+            "observability.gb_month_stored not given: derived from observability.gb_ingested kept {} days.",
+            group(retention)
+        ));
+    }
+    if profile
+        .workers_logs
+        .head_sampling_rate
+        .is_some_and(|r| r < 1.0)
+    {
+        a.push(format!(
+            "Head sampling keeps {} of the Workers Logs events given.",
+            profile.workers_logs.head_sampling_rate.unwrap_or(1.0)
+        ));
+    }
+    if let Some(pro_rata) = pro_rata {
+        a.push(format!(
+            "Durable Objects compute is rounded up to the next billing unit past the allowance, as its pricing page does; pro rata this bill would be {} (Cloudflare's docs disagree: cloudflare-docs issue #32590).",
+            Dollars(pro_rata)
+        ));
+    }
     if profile.period == UsagePeriod::Day {
         a.push(format!(
             "Counts were given per day and multiplied by {} (30-day months, as Cloudflare prices); storage was not.",
@@ -676,6 +826,17 @@ fn notes(
             rules.do_billed_memory_gb
         ));
     }
+    if profile.workers_ai.neurons > 0.0 {
+        a.push("Workers AI: the 10,000 free Neurons are a daily allowance, pooled here as 30 days' worth; uneven days cost more.".to_owned());
+    }
+    let wfp = &profile.workers_for_platforms;
+    if (wfp.requests > 0.0 || wfp.scripts > 0.0) && profile.plan == Plan::Paid {
+        a.push("Workers for Platforms: its $25 plan and allowances are added to the Workers Paid subscription (Cloudflare's page does not say whether both are needed; its example bill shows only the $25).".to_owned());
+    }
+    let c = &profile.containers;
+    if c.memory_gib_s > 0.0 || c.vcpu_s > 0.0 || c.disk_gb_s > 0.0 {
+        a.push("Containers: the Worker requests and the Durable Object (one per container instance) that front each container bill on their own lines: include them in workers and durable_objects.".to_owned());
+    }
     let q = &profile.queues;
     if q.operations == 0.0 && (q.messages > 0.0 || q.retries > 0.0) {
         let size = if q.message_kb == 0.0 {
@@ -709,8 +870,25 @@ fn notes(
             .filter(|l| l.rounding == Rounding::Up && !l.billable.is_zero())
         {
             a.push(format!(
-                "{}.{} is rounded up to the next billing unit, as R2 bills.",
-                product.product, l.metric
+                "{}.{}: the billable excess is rounded up to the next {} {}, as the {} pricing page bills.",
+                product.product,
+                l.metric,
+                group(l.per),
+                l.unit.replace('_', " "),
+                product_name(&product.product)
+            ));
+        }
+        for l in product
+            .lines
+            .iter()
+            .filter(|l| l.rounding == Rounding::NearestTotal && !l.billable.is_zero())
+        {
+            a.push(format!(
+                "{}.{}: the month's total is rounded to the nearest whole {} before the allowance, as the {} pricing page bills.",
+                product.product,
+                l.metric,
+                l.unit.trim_end_matches('s').replace('_', " "),
+                product_name(&product.product)
             ));
         }
     }
@@ -719,7 +897,7 @@ fn notes(
     }
 
     if profile.plan == Plan::Free {
-        let paid = price(table, rules, profile, Plan::Paid, Decimal::ONE, true)?;
+        let (paid, _) = price(table, rules, profile, Plan::Paid, Decimal::ONE, true)?;
         if let Some(free) = report.free_plan.as_mut() {
             free.paid_equivalent_usd = paid.total_usd;
             for e in &free.exceeded {
@@ -752,6 +930,105 @@ fn notes(
         }
     }
     Ok(())
+}
+
+/// A product's name as its pricing page calls it.
+fn product_name(key: &str) -> &str {
+    match key {
+        "r2" => "R2",
+        "durable_objects" => "Durable Objects",
+        "browser_run" => "Browser Run",
+        "d1" => "D1",
+        "kv" => "Workers KV",
+        other => other,
+    }
+}
+
+fn dec_f(v: f64) -> Decimal {
+    Decimal::try_from(v).unwrap_or_default().round_dp(3)
+}
+
+/// The total with every rounded-up Durable Objects compute line billed pro rata instead, when it
+/// differs from the report's.
+fn pro_rata_total(r: &CostReport) -> Option<Decimal> {
+    let mut total = r.subscription_usd;
+    let mut differs = false;
+    for p in &r.products {
+        for l in p.lines.iter().filter(|l| l.billed) {
+            let cost = if p.product == "durable_objects" && l.rounding == Rounding::Up {
+                let exact = l.billable / l.per * l.usd_per_unit;
+                differs |= cents(exact) != cents(l.cost_usd);
+                exact
+            } else {
+                l.cost_usd
+            };
+            total += cost;
+        }
+    }
+    differs.then(|| cents(total))
+}
+
+/// A row of a priced line that ends within the month priced, or a row of the same id that
+/// starts within it: the month is priced at the rate on its first day, and the report says so.
+fn changes_within(table: &PriceTable, r: &CostReport, month: Option<&str>) -> Vec<String> {
+    let Some(month) = month else {
+        return Vec::new();
+    };
+    let first = format!("{month}-01");
+    let mut out = Vec::new();
+    for l in r.products.iter().flat_map(|p| &p.lines) {
+        for row in table.prices.iter().filter(|p| p.id == l.price_id) {
+            if let Some(from) = row.effective_from.as_deref()
+                && from > first.as_str()
+                && from.starts_with(month)
+            {
+                out.push(format!(
+                    "{}: its price changes on {from}, within {month}; the whole month is priced at the rate in force on {first}.",
+                    l.price_id
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// Price rows that differ between the months of a report and its compared profile.
+fn month_changes(table: &PriceTable, base: &CostReport, other: &CostReport) -> Vec<String> {
+    let (Some(a), Some(b)) = (&base.month, &other.month) else {
+        return Vec::new();
+    };
+    if a == b {
+        return Vec::new();
+    }
+    let mut ids: Vec<&str> = base
+        .products
+        .iter()
+        .chain(&other.products)
+        .flat_map(|p| &p.lines)
+        .map(|l| l.price_id.as_str())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut changed = Vec::new();
+    for id in ids {
+        let at = |m: &str| {
+            table
+                .price_on(id, Some(&format!("{m}-01")))
+                .ok()
+                .map(|p| (&p.effective_from, &p.effective_until, p.usd))
+        };
+        if at(a) != at(b) {
+            changed.push(id);
+        }
+    }
+    // Also the products billed in one month and not priced at all in the other.
+    if changed.is_empty() {
+        return Vec::new();
+    }
+    vec![format!(
+        "This profile is priced for {a} and compare_to for {b}; these prices differ between the two months: {}.",
+        changed.join(", ")
+    )]
 }
 
 fn period_word(p: Period) -> &'static str {
@@ -813,9 +1090,11 @@ fn point(
     multiplier: Decimal,
 ) -> Result<(Decimal, Option<&'static str>), InputError> {
     let meters = profile.meter_with(rules, multiplier, profile.curve_scales_storage)?;
+    let day = first_day(profile);
+    let day = day.as_deref();
     let mut total = match profile.plan {
         Plan::Paid => table
-            .price("platform.subscription")?
+            .price_on("platform.subscription", day)?
             .usd
             .unwrap_or_default(),
         Plan::Free => Decimal::ZERO,
@@ -831,7 +1110,9 @@ fn point(
         }
     };
     for meter in &meters {
-        let p = table.price(meter.price_id)?;
+        let Some(p) = row_for(table, meter, day, &mut Vec::new())? else {
+            continue;
+        };
         let cost = if p.billed {
             amounts(p, meter.quantity, profile.plan, rules.days_per_month).cost
         } else {
@@ -874,8 +1155,11 @@ fn curve(
 
     // Allowances (and Free limits) run out where multiplier × quantity = allowance: exact.
     let base = profile.meter_with(rules, Decimal::ONE, scale)?;
+    let day = first_day(profile);
     for meter in base.iter().filter(|m| scale || !m.storage) {
-        let p = table.price(meter.price_id)?;
+        let Some(p) = row_for(table, meter, day.as_deref(), &mut Vec::new())? else {
+            continue;
+        };
         let (allowance, bills) = allowance(p, profile.plan, rules.days_per_month);
         let Some(allowance) = allowance.filter(|a| *a > Decimal::ZERO) else {
             continue;

@@ -117,15 +117,60 @@ fn docs_vectorize_dimensions() {
 /// "Pricing" › "Examples" › "Example 1" and "Example 2".
 #[test]
 fn docs_workers_logs_examples() {
-    let r = run(json!({"workers_logs": {"events": 30_000_000}}));
+    // Per-event pricing, in force until 2026-11-30.
+    let r = run(json!({"month": "2026-11", "workers_logs": {"events": 30_000_000}}));
     assert_eq!(subtotal(&r, "workers_logs"), usd("6.00"));
+    assert_eq!(
+        line(&r, "workers_logs", "events").in_force,
+        "until 2026-11-30"
+    );
+    let r = run(json!({"month": "2026-11", "workers_logs": {"events": 200_000_000}}));
+    assert_eq!(subtotal(&r, "workers_logs"), usd("108.00"));
+    // The same example 2 with the sampling given instead: 1B requests x 2 logs at 10%.
+    let r = run(
+        json!({"month": "2026-11", "workers_logs": {"events": 2_000_000_000, "head_sampling_rate": 0.1}}),
+    );
+    assert_eq!(subtotal(&r, "workers_logs"), usd("108.00"));
+}
+
+/// From 2026-12-01 the same events bill as Observability GB (by hand: 30,000,000 events x 4,840
+/// bytes = 145.2 GB ingested, (145.2 - 50) x $0.25 = $23.80; stored 145.2 x 7 / 30 = 33.88
+/// GB-months, (33.88 - 12) x $0.10 = $2.188; $25.99 in all).
+#[test]
+fn workers_logs_bill_as_observability_from_december() {
+    let r = run(json!({"month": "2026-12", "workers_logs": {"events": 30_000_000}}));
+    assert!(r.products.iter().all(|p| p.product != "workers_logs"));
+    assert_eq!(
+        line(&r, "observability", "ingest_gb").quantity,
+        usd("145.2")
+    );
+    assert_eq!(
+        line(&r, "observability", "ingest_gb").cost_usd,
+        usd("23.80")
+    );
+    assert_eq!(subtotal(&r, "observability"), usd("25.99"));
     assert!(
-        r.warnings.iter().any(|w| w.contains("2026-12-01")),
+        r.assumptions
+            .iter()
+            .any(|a| a.contains("145.2 GB ingested") && a.contains("7 days")),
+        "{:?}",
+        r.assumptions
+    );
+    // Observability's published example: 75 GB ingested, 20 GB-months stored = $7.05 over.
+    let r = run(
+        json!({"month": "2026-12", "observability": {"gb_ingested": 75, "gb_month_stored": 20}}),
+    );
+    assert_eq!(subtotal(&r, "observability"), usd("7.05"));
+    // Before December there is no Observability price: the line is not counted, and said so.
+    let r = run(json!({"month": "2026-11", "observability": {"gb_ingested": 75}}));
+    assert!(r.products.iter().all(|p| p.product != "observability"));
+    assert!(
+        r.warnings
+            .iter()
+            .any(|w| w.contains("observability.ingest_gb has no price in force in 2026-11")),
         "{:?}",
         r.warnings
     );
-    let r = run(json!({"workers_logs": {"events": 200_000_000}}));
-    assert_eq!(subtotal(&r, "workers_logs"), usd("108.00"));
 }
 
 /// Queues pricing (developers.cloudflare.com/queues/platform/pricing/), "Examples": 1 M
@@ -572,6 +617,7 @@ fn a_price_table_without_a_row_is_an_error_naming_it() {
     let table = PriceTable {
         prices: &prices,
         rules: &k().billing_rules,
+        base_rules: &k().billing_rules,
         source: "custom.toml",
     };
     let profile: UsageProfile = from_json(json!({"kv": {"reads": 5}})).unwrap();

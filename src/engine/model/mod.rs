@@ -15,9 +15,10 @@ pub use input::{
     from_toml_str,
 };
 pub use number::{Dollars, Grouped, dollars, grouped, usd};
-pub use price::{PriceTable, Pricer};
+pub use price::{PriceTable, Pricer, period};
 pub use usage::{
-    AnalyticsEngineUsage, D1Usage, DurableObjectsUsage, HyperdriveUsage, KvUsage, PRODUCT_ORDER,
-    QueuesUsage, R2InfrequentAccessUsage, R2Usage, UsagePeriod, UsageProfile, VectorizeUsage,
-    WorkersLogsUsage, WorkersUsage, WorkflowsUsage,
+    AnalyticsEngineUsage, BrowserRunUsage, ContainersUsage, D1Usage, DurableObjectsUsage,
+    HyperdriveUsage, KvUsage, LogpushUsage, ObservabilityUsage, PRODUCT_ORDER, QueuesUsage,
+    R2InfrequentAccessUsage, R2Usage, UsagePeriod, UsageProfile, VectorizeUsage, WorkersAiUsage,
+    WorkersForPlatformsUsage, WorkersLogsUsage, WorkersUsage, WorkflowsUsage,
 };

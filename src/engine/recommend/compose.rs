@@ -12,18 +12,35 @@ use crate::knowledge::Knowledge;
 pub struct CostEngine<'a> {
     k: &'a Knowledge,
     prices: PriceTable<'a>,
+    month: Option<&'a str>,
 }
 
 impl<'a> CostEngine<'a> {
-    /// Prices with `prices` against the limits of `k`.
+    /// Prices with `prices` against the limits of `k`, at the newest prices.
     pub fn new(k: &'a Knowledge, prices: &PriceTable<'a>) -> Self {
-        Self { k, prices: *prices }
+        Self {
+            k,
+            prices: *prices,
+            month: None,
+        }
+    }
+
+    /// Prices profiles that name no month in billing month `month` (YYYY-MM).
+    pub fn in_month(self, month: Option<&'a str>) -> Self {
+        Self { month, ..self }
     }
 }
 
 impl Pricer for CostEngine<'_> {
     fn total(&self, profile: &UsageProfile) -> Result<Decimal, InputError> {
-        Ok(cost::estimate(&self.prices, &self.k.limits, profile)?.total_usd)
+        match (self.month, &profile.month) {
+            (Some(m), None) => {
+                let mut dated = profile.clone();
+                dated.month = Some(m.to_owned());
+                Ok(cost::estimate(&self.prices, &self.k.limits, &dated)?.total_usd)
+            }
+            _ => Ok(cost::estimate(&self.prices, &self.k.limits, profile)?.total_usd),
+        }
     }
 }
 
@@ -58,13 +75,15 @@ pub fn estimate_cost(
     Ok(report)
 }
 
-/// `shard_plan`: the shard engine, with the cost engine pricing each plan.
+/// `shard_plan`: the shard engine, with the cost engine pricing each plan in billing month
+/// `month` (YYYY-MM; the newest prices when `None`).
 pub fn shard_plan(
     k: &Knowledge,
     prices: &PriceTable,
     request: &shard::ShardRequest,
+    month: Option<&str>,
 ) -> Result<shard::ShardPlan, InputError> {
-    let pricer = CostEngine::new(k, prices);
+    let pricer = CostEngine::new(k, prices).in_month(month);
     let ctx = shard::Context {
         limits: &k.limits,
         prices: *prices,

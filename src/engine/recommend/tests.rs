@@ -300,7 +300,7 @@ fn example_project_review_snapshot() {
     let mut ctx: ProjectContext =
         crate::engine::model::from_toml_str(include_str!("../../../examples/project.toml"))
             .unwrap();
-    ctx.today = Some("2026-11-28".to_owned());
+    ctx.today = Some("2026-12-01".to_owned());
     let k = knowledge().unwrap();
     let r = recommend(k, &PriceTable::builtin(k), &ctx).unwrap();
     insta::assert_snapshot!(crate::render::recommend_markdown(&r));
