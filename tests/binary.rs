@@ -648,3 +648,72 @@ fn cli_usage_template_lists_bound_products() {
         .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
     assert_eq!(report["total_usd"], 5.0);
 }
+
+#[test]
+fn cli_cost_prices_the_month_asked_and_pricing_diff_lists_rows() {
+    let profile = r#"{"workers_logs": {"events": 60000000}}"#;
+    let out = cli_stdin(
+        &["cost", "-", "--format", "json", "--month", "2026-11"],
+        profile,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let nov: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(nov["month"], "2026-11");
+    assert_eq!(nov["total_usd"], 29.0);
+    let out = cli_stdin(
+        &["cost", "-", "--format", "json", "--month", "2026-12"],
+        profile,
+    );
+    let dec: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(dec["total_usd"], 70.68);
+    assert_eq!(dec["products"][0]["product"], "observability");
+    // Without --month the front end prices the current month (the engine reads no clock).
+    let out = cli_stdin(&["cost", "-", "--format", "json"], profile);
+    let now: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(now["month"].as_str().map(str::len), Some(7), "{now}");
+
+    let dir = std::env::temp_dir().join(format!("cf-scale-diff-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let builtin = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/skills/scale/data/pricing.toml"
+    ))
+    .unwrap();
+    let contract = builtin.replacen("usd = \"5.00\"\nper = 1\n", "usd = \"7.00\"\nper = 1\n", 1);
+    let path = dir.join("contract.toml");
+    std::fs::write(&path, contract).unwrap();
+    let out = cli(&["pricing", "diff", path.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("0 row(s) added, 0 removed, 1 changed"),
+        "{text}"
+    );
+    assert!(
+        text.contains("~ platform.subscription") && text.contains("usd: 5 → 7"),
+        "{text}"
+    );
+    let out = cli(&[
+        "pricing",
+        "diff",
+        "--format",
+        "json",
+        path.to_str().unwrap(),
+        path.to_str().unwrap(),
+    ]);
+    let d: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(d["changed"], serde_json::json!([]), "{d}");
+    std::fs::write(&path, "[[price]]\nid = 1\n").unwrap();
+    let out = cli(&["pricing", "diff", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("contract.toml"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

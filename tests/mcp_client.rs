@@ -290,6 +290,8 @@ async fn estimate_cost_returns_the_report_and_a_summary() {
         summary.starts_with("$45.40/month on Workers Paid"),
         "{summary}"
     );
+    // The server prices the current month when the profile names none.
+    assert_eq!(report["month"].as_str().map(str::len), Some(7), "{report}");
     // Compact by default: the price table's source comes with detail "full".
     assert_eq!(report["price_table"]["source"], json!(null));
     let keys: Vec<&String> = report.as_object().unwrap().keys().collect();

@@ -1,9 +1,10 @@
 //! The command line: `cf-scale serve | resources | read | review | recommend | cost | shard |
-//! check | usage-template`. One module per command holds its flags, its reading and its
+//! check | usage-template | pricing diff`. One module per command holds its flags, its reading and its
 //! rendering; each calls the library, and nothing here computes.
 
 mod check;
 mod cost;
+mod pricing;
 mod resources;
 mod review;
 mod serve;
@@ -49,6 +50,9 @@ enum Command {
     UsageTemplate(check::UsageTemplateArgs),
     Cost(cost::CostArgs),
     Shard(shard::ShardArgs),
+    /// Work with price tables: `cf-scale pricing diff [OLD] NEW`.
+    #[command(subcommand)]
+    Pricing(pricing::PricingCommand),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -82,6 +86,7 @@ pub fn run() -> ExitCode {
         Command::UsageTemplate(args) => check::usage_template(args),
         Command::Cost(args) => cost::run(args),
         Command::Shard(args) => shard::run(args),
+        Command::Pricing(command) => pricing::run(command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -619,6 +619,60 @@ pub struct AntiPattern {
 mod tests {
     use super::*;
 
+    fn row(from: Option<&str>, until: Option<&str>) -> String {
+        let mut r = String::from(
+            "[[price]]\nid = \"kv.reads\"\nproduct = \"kv\"\nmetric = \"reads\"\ndescription = \"d\"\nunit = \"reads\"\nusd = \"0.50\"\nper = 1\nrounding = \"exact\"\nbilled = true\nsource = \"https://developers.cloudflare.com/\"\nas_of = \"2026-01-01\"\n",
+        );
+        if let Some(f) = from {
+            r.push_str(&format!("effective_from = \"{f}\"\n"));
+        }
+        if let Some(u) = until {
+            r.push_str(&format!("effective_until = \"{u}\"\n"));
+        }
+        r
+    }
+
+    fn problems_of(rows: &[String]) -> Vec<String> {
+        let file: PricingFile = toml::from_str(&rows.join("\n")).unwrap();
+        file.problems()
+    }
+
+    #[test]
+    fn dated_rows_of_one_id_must_neither_overlap_nor_leave_a_gap() {
+        let ok = [row(None, Some("2026-11-30")), row(Some("2026-12-01"), None)];
+        assert!(problems_of(&ok).is_empty(), "{:?}", problems_of(&ok));
+        let overlap = [row(None, Some("2026-12-05")), row(Some("2026-12-01"), None)];
+        assert!(
+            problems_of(&overlap).iter().any(|p| p.contains("overlap")),
+            "{:?}",
+            problems_of(&overlap)
+        );
+        let gap = [row(None, Some("2026-11-29")), row(Some("2026-12-01"), None)];
+        assert!(
+            problems_of(&gap).iter().any(|p| p.contains("gap")),
+            "{:?}",
+            problems_of(&gap)
+        );
+        let two_open = [row(None, None), row(Some("2026-12-01"), None)];
+        assert!(problems_of(&two_open).iter().any(|p| p.contains("overlap")));
+        let backwards = [row(Some("2026-12-02"), Some("2026-12-01"))];
+        assert!(
+            problems_of(&backwards)
+                .iter()
+                .any(|p| p.contains("empty period"))
+        );
+        let bad_date = [row(Some("December"), None)];
+        assert!(
+            problems_of(&bad_date)
+                .iter()
+                .any(|p| p.contains("not YYYY-MM-DD"))
+        );
+        assert_eq!(next_day("2026-11-30").as_deref(), Some("2026-12-01"));
+        assert_eq!(next_day("2026-12-31").as_deref(), Some("2027-01-01"));
+        assert_eq!(next_day("2028-02-28").as_deref(), Some("2028-02-29"));
+        assert_eq!(next_day("2027-02-28").as_deref(), Some("2027-03-01"));
+    }
+
     #[test]
     fn iso_dates() {
         assert!(is_iso_date("2026-07-07"));

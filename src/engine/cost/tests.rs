@@ -173,6 +173,49 @@ fn workers_logs_bill_as_observability_from_december() {
     );
 }
 
+/// A November bill against December's: the logs line moves from per-event to Observability GB,
+/// the comparison says which prices differ between the months, and each line names its row.
+#[test]
+fn compare_and_curve_work_across_the_december_change() {
+    let events = json!({"events": 60_000_000});
+    let r = run(json!({
+        "month": "2026-11", "workers_logs": events,
+        "compare_to": {"month": "2026-12", "workers_logs": events}
+    }));
+    let d = r.delta.as_ref().unwrap();
+    // November: (60M - 20M) x $0.60/M = $24.00. December: 60M x 4,840 B = 290.4 GB:
+    // (290.4 - 50) x $0.25 = $60.10; 290.4 x 7/30 = 67.76 GB-months: (67.76 - 12) x $0.10 = $5.576.
+    assert_eq!(d.baseline_total_usd, usd("29.00"));
+    assert_eq!(d.compared_total_usd, usd("70.68"));
+    assert!(
+        d.lines
+            .iter()
+            .any(|l| l.product == "workers_logs" && l.difference_usd == usd("-24"))
+    );
+    assert!(d.lines.iter().any(|l| l.product == "observability"));
+    assert!(
+        r.assumptions.iter().any(
+            |a| a.contains("priced for 2026-11 and compare_to for 2026-12")
+                && a.contains("workers_logs.events")
+        ),
+        "{:?}",
+        r.assumptions
+    );
+    // A compared design without a month is priced in this profile's month.
+    let r = run(
+        json!({"month": "2026-11", "workers_logs": events, "compare_to": {"workers_logs": {"events": 30_000_000}}}),
+    );
+    assert_eq!(r.delta.unwrap().compared_total_usd, usd("11.00"));
+    // The curve prices December at each multiplier: ×1 is the December bill.
+    let r = run(json!({"month": "2026-12", "workers_logs": events, "curve": [1, 2]}));
+    assert_eq!(r.curve[0].total_usd, usd("70.68"));
+    assert!(r.curve[1].total_usd > r.curve[0].total_usd);
+    assert_eq!(r.month.as_deref(), Some("2026-12"));
+    let err = try_run(json!({"month": "2026-13"})).unwrap_err();
+    assert_eq!(err.path, "month", "{err}");
+    assert!(err.message.contains("YYYY-MM"), "{err}");
+}
+
 /// Queues pricing (developers.cloudflare.com/queues/platform/pricing/), "Examples": 1 M
 /// messages a day, then 100 M messages of 127 KB.
 #[test]
