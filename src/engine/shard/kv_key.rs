@@ -25,8 +25,8 @@ pub struct KvKeyInput {
     pub peak_writes_per_second: f64,
     /// Logical reads per second of the value. Each reads every shard; default 0, at most
     /// 10,000,000.
-    #[serde(default)]
-    pub reads_per_second: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reads_per_second: Option<f64>,
     /// Fraction of the limit each shard may use, default 0.5. Above 0, at most 1; for kv_key the
     /// limit is 1 write/s per key.
     #[serde(default = "half")]
@@ -58,7 +58,8 @@ pub(super) fn plan(ctx: &Context, i: &KvKeyInput) -> Result<ShardPlan, InputErro
         ));
     }
     let peak = positive("peak_writes_per_second", i.peak_writes_per_second, 1e7)?;
-    let reads = non_negative("reads_per_second", i.reads_per_second, 1e7)?;
+    let reads_given = i.reads_per_second.is_some();
+    let reads = non_negative("reads_per_second", i.reads_per_second.unwrap_or(0.0), 1e7)?;
     let headroom = super::fraction("headroom", i.headroom)?;
     let per_key = ctx.limit("kv.writes_per_key_per_second")?;
     let ops_per_invocation = ctx.limit("kv.operations_per_invocation")?;
@@ -188,7 +189,7 @@ pub(super) fn plan(ctx: &Context, i: &KvKeyInput) -> Result<ShardPlan, InputErro
     });
 
     let mut warnings = vec![
-        "KV is eventually consistent (other locations can lag about 60 s) and has no atomic increment: concurrent read-modify-write on one shard can lose updates, so a sharded KV counter is approximate. Use the Durable Object alternative when the count must be exact.".to_owned(),
+        "Never count with KV get-then-put, sharded or not: KV has no atomic increment and get() reads a cached copy up to 60 s old, so increments are lost systematically. The code counts in one Durable Object per shard, which keeps every increment and writes its shard's total to KV at most once a second (KV is then written blind, one writer per key). KV key sharding alone suits only data with a single writer per key.".to_owned(),
     ];
     if shards == 1 {
         warnings.push(format!(
@@ -220,16 +221,25 @@ pub(super) fn plan(ctx: &Context, i: &KvKeyInput) -> Result<ShardPlan, InputErro
     let shard_keys = (0..shards.min(64))
         .map(|n| format!("{}:shard:{n}", i.key))
         .collect();
+    let reads_text = if reads_given {
+        format!(
+            "Each logical read sums {shards} keys ({} KV reads a month); the plan's extra cost is {}/month.",
+            num(reads_month),
+            crate::engine::model::dollars(cost.extra_usd)
+        )
+    } else {
+        format!(
+            "Each logical read sums {shards} keys; give reads_per_second to price that fan-out."
+        )
+    };
     let summary = format!(
-        "Spread writes to `{}` over {shards} shard key{} so each takes {} writes/s at the {} writes/s peak, within the {} write/s per-key limit at {}% headroom. Each logical read sums {shards} keys ({} KV reads a month); the plan's extra cost is {}/month.",
+        "Count `{}` in {shards} Durable Object shard{} that each publish to one KV key at most once a second: each takes {} increments/s at the {} writes/s peak, and no key passes the {} write/s per-key limit ({}% headroom). {reads_text}",
         i.key,
         if shards == 1 { "" } else { "s" },
         num(per_shard),
         num(peak),
         num(per_key.value),
         num(headroom * 100.0),
-        num(reads_month),
-        crate::engine::model::dollars(cost.extra_usd),
     );
     Ok(ShardPlan {
         strategy: "kv_key".to_owned(),
@@ -250,16 +260,18 @@ pub(super) fn plan(ctx: &Context, i: &KvKeyInput) -> Result<ShardPlan, InputErro
         },
         migration: vec![
             format!(
-                "Deploy the sharded writer: increments go to a random one of the {shards} shard keys."
-            ),
-            format!(
-                "Copy the current value of `{}` into shard 0 (one write).",
+                "Deploy the counter objects: each increment goes to one of {shards} ShardCounter objects, which publishes its total to `{}:shard:<n>` at most once a second.",
                 i.key
             ),
-            "Switch readers to total(), which sums every shard.".to_owned(),
+            format!(
+                "Seed shard 0's object with the current value of `{}` (one call to add()).",
+                i.key
+            ),
+            "Switch readers to total() (the published shard keys, about a second behind plus KV propagation) or exact() (the objects).".to_owned(),
             format!("Delete the old key `{}` once no reader uses it.", i.key),
         ],
-        cost: Some(cost),
+        // Without a read rate the fan-out, the plan's only extra cost, is unknown: no stand-in 0.
+        cost: reads_given.then_some(cost),
         alternatives,
         warnings,
         assumptions: vec![
@@ -272,44 +284,115 @@ pub(super) fn plan(ctx: &Context, i: &KvKeyInput) -> Result<ShardPlan, InputErro
 const WRANGLER: &str = r#"{
   "kv_namespaces": [
     { "binding": "COUNTERS", "id": "<your-kv-namespace-id>" }
-  ]
+  ],
+  "durable_objects": {
+    "bindings": [{ "name": "SHARD_COUNTER", "class_name": "ShardCounter" }]
+  },
+  "migrations": [{ "tag": "v1", "new_sqlite_classes": ["ShardCounter"] }]
 }
 "#;
 
 fn typescript(key: &str, shards: u32) -> String {
     format!(
-        r#"export interface Env {{
+        r#"import {{ DurableObject }} from "cloudflare:workers";
+
+export interface Env {{
   COUNTERS: KVNamespace;
+  SHARD_COUNTER: DurableObjectNamespace<ShardCounter>;
 }}
 
 const KEY = {key};
 const SHARDS = {shards};
+const PUBLISH_MS = 1_000; // KV accepts 1 write per second per key
 
 function shardKey(i: number): string {{
   return `${{KEY}}:shard:${{i}}`;
 }}
 
-/** Adds `by` to one shard chosen at random, so no key takes more than its share of writes. */
-export async function increment(env: Env, by = 1): Promise<void> {{
-  const key = shardKey(Math.floor(Math.random() * SHARDS));
-  const current = Number((await env.COUNTERS.get(key)) ?? "0");
-  await env.COUNTERS.put(key, String(current + by));
+/** One shard of the count. Calls to one object run one at a time, so no increment is lost; the
+ * object is the only writer of its KV key and writes it blind (never get-then-put). */
+export class ShardCounter extends DurableObject<Env> {{
+  constructor(ctx: DurableObjectState, env: Env) {{
+    super(ctx, env);
+    ctx.storage.sql.exec(
+      "CREATE TABLE IF NOT EXISTS counter (key TEXT PRIMARY KEY, n INTEGER NOT NULL, published INTEGER NOT NULL)",
+    );
+  }}
+
+  async add(key: string, by: number): Promise<number> {{
+    const {{ n }} = this.ctx.storage.sql
+      .exec<{{ n: number }}>(
+        "INSERT INTO counter (key, n, published) VALUES (?, ?, 0) ON CONFLICT(key) DO UPDATE SET n = n + excluded.n RETURNING n",
+        key,
+        by,
+      )
+      .one();
+    // Coalesce: however many increments arrive, one alarm publishes them together.
+    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + PUBLISH_MS);
+    return n;
+  }}
+
+  async value(key: string): Promise<number> {{
+    return this.ctx.storage.sql.exec<{{ n: number }}>("SELECT n FROM counter WHERE key = ?", key).toArray()[0]?.n ?? 0;
+  }}
+
+  async alarm(): Promise<void> {{
+    const dirty = this.ctx.storage.sql
+      .exec<{{ key: string; n: number }}>("SELECT key, n FROM counter WHERE n != published")
+      .toArray();
+    try {{
+      for (const row of dirty) {{
+        await this.env.COUNTERS.put(row.key, String(row.n));
+        this.ctx.storage.sql.exec("UPDATE counter SET published = ? WHERE key = ?", row.n, row.key);
+      }}
+    }} catch (err) {{
+      // The totals are safe in this object: publish again a little later.
+      console.warn({{ event: "counter_publish_failed", error: String(err) }});
+      await this.ctx.storage.setAlarm(Date.now() + 5 * PUBLISH_MS);
+    }}
+  }}
 }}
 
-/** Reads every shard and sums them (each shard read is billed as a KV read). */
+function shard(env: Env, i: number): DurableObjectStub<ShardCounter> {{
+  return env.SHARD_COUNTER.get(env.SHARD_COUNTER.idFromName(shardKey(i)));
+}}
+
+/** Adds `by` in one shard's object, chosen at random; awaited, so the caller knows it is kept. */
+export async function increment(env: Env, by = 1): Promise<number> {{
+  const i = Math.floor(Math.random() * SHARDS);
+  return shard(env, i).add(shardKey(i), by);
+}}
+
+/** The published total: every shard key in one bulk read (about a second behind, plus KV's
+ * propagation to other locations). */
 export async function total(env: Env): Promise<number> {{
   const keys = Array.from({{ length: SHARDS }}, (_, i) => shardKey(i));
-  const values = await Promise.all(keys.map((k) => env.COUNTERS.get(k)));
-  return values.reduce((sum, v) => sum + Number(v ?? "0"), 0);
+  let sum = 0;
+  for (let i = 0; i < keys.length; i += 100) {{
+    const values = await env.COUNTERS.get(keys.slice(i, i + 100));
+    for (const v of values.values()) sum += Number(v ?? "0");
+  }}
+  return sum;
+}}
+
+/** The exact total, from the objects themselves ({shards} requests). */
+export async function exact(env: Env): Promise<number> {{
+  const parts = await Promise.all(Array.from({{ length: SHARDS }}, (_, i) => shard(env, i).value(shardKey(i))));
+  return parts.reduce((a, b) => a + b, 0);
 }}
 
 export default {{
-  async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {{
+  async fetch(request: Request, env: Env): Promise<Response> {{
     if (request.method === "POST") {{
-      ctx.waitUntil(increment(env));
-      return new Response(null, {{ status: 202 }});
+      try {{
+        await increment(env);
+      }} catch {{
+        return new Response("counter unavailable", {{ status: 503, headers: {{ "retry-after": "1" }} }});
+      }}
+      return new Response(null, {{ status: 204 }});
     }}
-    return Response.json({{ key: KEY, total: await total(env) }});
+    const exactly = new URL(request.url).searchParams.has("exact");
+    return Response.json({{ key: KEY, total: exactly ? await exact(env) : await total(env) }});
   }},
 }} satisfies ExportedHandler<Env>;
 "#

@@ -443,3 +443,39 @@ fn generated_wrangler_config_is_jsonc() {
             .unwrap_or_else(|e| panic!("{e}\n{config}"));
     }
 }
+
+/// The generated counter never does read-modify-write on KV (which loses increments: reads come
+/// from a cache up to 60 s old), never acknowledges before the increment is kept, and publishes
+/// each shard's total from the one object that owns it.
+#[test]
+fn kv_key_code_counts_in_durable_objects_and_writes_kv_blind() {
+    let p = run(json!({"strategy": "kv_key", "key": "views", "peak_writes_per_second": 3}));
+    let ts = p.code.typescript.as_deref().unwrap();
+    let increment = &ts[ts.find("export async function increment").unwrap()..];
+    let increment = &increment[..increment.find("\n}\n").unwrap()];
+    assert!(
+        !increment.contains(".get("),
+        "increment reads KV: {increment}"
+    );
+    assert!(
+        !increment.contains(".put("),
+        "increment writes KV directly: {increment}"
+    );
+    assert!(
+        ts.contains("class ShardCounter extends DurableObject"),
+        "{ts}"
+    );
+    assert!(ts.contains("COUNTERS.put(row.key"), "{ts}");
+    assert!(
+        !ts.contains("waitUntil(increment"),
+        "acknowledges before the increment is kept"
+    );
+    assert!(!ts.contains("status: 202"), "{ts}");
+    assert!(
+        p.warnings[0].contains("Never count with KV get-then-put"),
+        "{:?}",
+        p.warnings
+    );
+    let wrangler = p.code.wrangler.as_deref().unwrap();
+    assert!(wrangler.contains("new_sqlite_classes"), "{wrangler}");
+}
