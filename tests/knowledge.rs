@@ -201,6 +201,9 @@ fn rules_use_known_signals_fields_and_strategies() {
             if let Some(u) = &rule.utilisation {
                 assert!(known(&u.signal), "{}: unknown signal {}", rule.id, u.signal);
             }
+            for c in rule.escalate_when.iter().flat_map(|e| &e.when) {
+                assert!(known(&c.signal), "{}: unknown signal {}", rule.id, c.signal);
+            }
             for c in &rule.cost {
                 for path in std::iter::once(&c.field).chain(c.to.as_ref()) {
                     let (p, f) = path.split_once('.').unwrap();
@@ -211,7 +214,7 @@ fn rules_use_known_signals_fields_and_strategies() {
                     );
                 }
             }
-            if let Some(s) = &rule.shard {
+            for s in rule.shard.iter().chain(&rule.shard_with_tenants) {
                 assert!(
                     ["kv_key", "d1_time", "d1_tenant", "durable_object", "queue"]
                         .contains(&s.as_str()),

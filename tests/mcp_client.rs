@@ -500,11 +500,7 @@ async fn recommend_scaling_ranks_with_evidence_and_lists_missing() {
     let ContentBlock::Text(t) = &res.content[0] else {
         panic!("text expected")
     };
-    assert!(
-        t.text.starts_with("Stage 1m (1M requests/day)."),
-        "{}",
-        t.text
-    );
+    assert!(t.text.starts_with("Stage 1m. 3 fixes:"), "{}", t.text);
     assert!(
         t.text.contains("\n**Stage: 1M requests/day**"),
         "{}",

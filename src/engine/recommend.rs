@@ -8,12 +8,14 @@
 //! and sizes it with the shard engine when a rule asks.
 
 mod compose;
+mod signals;
 
 use rust_decimal::Decimal;
 use schemars::JsonSchema;
 use serde::Serialize;
 
 pub use compose::{CostEngine, estimate_cost, shard_plan, with_config};
+use signals::{Eval, inputs_of};
 
 use crate::engine::model::{
     Dollars, InputError, Plan, PriceTable, ProjectContext, Service, UsageProfile, from_json,
@@ -181,6 +183,9 @@ pub struct Recommendations {
     pub headroom: Vec<Headroom>,
     /// Anti-patterns detected.
     pub anti_patterns: Vec<DetectedAntiPattern>,
+    /// Pairs of recommendations that pull in opposite directions, and how to choose.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub conflicts: Vec<String>,
     /// Observations that would sharpen the answer.
     pub missing: Vec<Missing>,
     /// The monthly cost of `usage`, when given.
@@ -230,6 +235,64 @@ pub const SIGNALS: &[(&str, &str)] = &[
     ("read_write_ratio", "reads per write"),
     ("staleness_tolerance_seconds", "how stale reads may be"),
     ("tenants", "number of tenants"),
+    ("d1_queries_per_second", "D1 queries per second at peak"),
+    ("d1_query_ms", "mean D1 query duration"),
+    ("cpu_limit_ms", "the configured limits.cpu_ms"),
+    (
+        "service_calls_per_request",
+        "Cloudflare-service calls per request",
+    ),
+    (
+        "queue_lag_growth_seconds_per_hour",
+        "how fast queue lag grows",
+    ),
+    ("queue_retention_hours", "the queue's retention"),
+    (
+        "queue_messages_per_second",
+        "messages per second to the busiest queue",
+    ),
+    (
+        "durable_object_handler_ms",
+        "mean Durable Object handler time",
+    ),
+    (
+        "workflow_creations_per_second",
+        "Workflow instances created per second",
+    ),
+    // Derived by the engine from the signals above and the plan's limits (see signals.rs).
+    (
+        "d1_query_load_per_second",
+        "D1 queries per second weighted by query time, as 1 ms queries",
+    ),
+    (
+        "durable_object_load_per_second",
+        "Durable Object requests per second weighted by handler time, as 1 ms requests",
+    ),
+    (
+        "worker_cpu_cap_used",
+        "p99 CPU as a fraction of the configured cap",
+    ),
+    ("queue_lag_rising", "whether queue lag is growing"),
+    (
+        "queue_hours_to_retention",
+        "hours until the oldest message reaches retention",
+    ),
+    (
+        "free_plan_pressure",
+        "the fraction used of the nearest Free-plan cap",
+    ),
+    (
+        "kv_already_caches",
+        "whether KV already serves the reads from its cache",
+    ),
+    (
+        "d1_months_to_full",
+        "months until the largest D1 database is full",
+    ),
+    (
+        "hyperdrive_cache_too_stale",
+        "whether Hyperdrive's default caching is staler than allowed",
+    ),
     ("smart_placement", "whether Smart Placement is on"),
     ("users_global", "whether users are global"),
     ("uses_workers", "whether Workers is used"),
@@ -266,6 +329,15 @@ impl ProjectContext {
             "d1_database_gb" => num(o.d1_database_gb),
             "d1_growth_gb_per_month" => num(o.d1_growth_gb_per_month),
             "d1_writes_per_second" => num(o.d1_writes_per_second),
+            "d1_queries_per_second" => num(o.d1_queries_per_second),
+            "d1_query_ms" => num(o.d1_query_ms),
+            "cpu_limit_ms" => num(o.cpu_limit_ms),
+            "service_calls_per_request" => num(o.service_calls_per_request),
+            "queue_lag_growth_seconds_per_hour" => num(o.queue_lag_growth_seconds_per_hour),
+            "queue_retention_hours" => num(o.queue_retention_hours),
+            "queue_messages_per_second" => num(o.queue_messages_per_second),
+            "durable_object_handler_ms" => num(o.durable_object_handler_ms),
+            "workflow_creations_per_second" => num(o.workflow_creations_per_second),
             "d1_queries_per_request" => num(o.d1_queries_per_request),
             "kv_hot_key_writes_per_second" => num(o.kv_hot_key_writes_per_second),
             "kv_cache_hit_rate" => num(o.kv_cache_hit_rate),
@@ -313,6 +385,35 @@ impl ProjectContext {
             ("d1_database_gb", o.d1_database_gb, 1e6),
             ("d1_growth_gb_per_month", o.d1_growth_gb_per_month, 1e6),
             ("d1_writes_per_second", o.d1_writes_per_second, 1e9),
+            ("d1_queries_per_second", o.d1_queries_per_second, 1e9),
+            ("d1_query_ms", o.d1_query_ms, 1e6),
+            ("cpu_limit_ms", o.cpu_limit_ms, 1e9),
+            (
+                "service_calls_per_request",
+                o.service_calls_per_request,
+                1e9,
+            ),
+            (
+                "queue_lag_growth_seconds_per_hour",
+                o.queue_lag_growth_seconds_per_hour,
+                1e9,
+            ),
+            ("queue_retention_hours", o.queue_retention_hours, 1e6),
+            (
+                "queue_messages_per_second",
+                o.queue_messages_per_second,
+                1e9,
+            ),
+            (
+                "durable_object_handler_ms",
+                o.durable_object_handler_ms,
+                1e6,
+            ),
+            (
+                "workflow_creations_per_second",
+                o.workflow_creations_per_second,
+                1e9,
+            ),
             ("d1_queries_per_request", o.d1_queries_per_request, 1e6),
             (
                 "kv_hot_key_writes_per_second",
@@ -371,13 +472,13 @@ fn holds(value: SignalValue, op: Op, target: SignalValue) -> bool {
 /// All conditions: `Some(true)` when every one holds, `Some(false)` when one fails, `None` when
 /// none fails but some signal is unknown (returned in `unknown`).
 fn all_hold<'a>(
-    ctx: &ProjectContext,
+    eval: &Eval,
     conditions: &'a [Condition],
     unknown: &mut Vec<&'a str>,
 ) -> Option<bool> {
     let mut known = true;
     for c in conditions {
-        match ctx.signal(&c.signal) {
+        match eval.signal(&c.signal) {
             Some(v) if !holds(v, c.op, c.value) => return Some(false),
             Some(_) => {}
             None => {
@@ -423,20 +524,27 @@ pub fn recommend(
         }
         None => ctx,
     };
-    // Usage without a month is priced in the month of `today`.
+    // Usage without a month is priced in the month of `today`, and on the context's plan.
     let dated;
     let month = ctx.today.as_deref().and_then(|t| t.get(..7));
+    let plan_differs = matches!((&ctx.usage, ctx.plan), (Some(u), Some(p)) if u.plan != p);
     let ctx = match (&ctx.usage, month) {
-        (Some(u), Some(m)) if u.month.is_none() => {
+        (Some(u), _) if (u.month.is_none() && month.is_some()) || plan_differs => {
             let mut c = ctx.clone();
             if let Some(u) = c.usage.as_mut() {
-                u.month = Some(m.to_owned());
+                if u.month.is_none() {
+                    u.month = month.map(str::to_owned);
+                }
+                if let Some(p) = ctx.plan {
+                    u.plan = p;
+                }
             }
             dated = c;
             &dated
         }
         _ => ctx,
     };
+    let eval = Eval { ctx, k };
     // The current bill, once: each recommendation's cost impact is priced against it.
     let bill_report = match &ctx.usage {
         Some(u) => Some(estimate_cost(k, prices, u)?),
@@ -451,7 +559,22 @@ pub fn recommend(
         assumptions.push("plan not given: Workers Paid assumed.".to_owned());
     }
     if ctx.config.is_some() {
-        assumptions.push("services, queue_has_dlq and smart_placement were read from the Wrangler config where not given.".to_owned());
+        assumptions.push("services, queue_has_dlq, smart_placement and cpu_limit_ms were read from the Wrangler config where not given.".to_owned());
+    }
+    if plan_differs {
+        assumptions.push(format!(
+            "usage is priced on {}, the context's plan.",
+            ctx.plan.unwrap_or_default().name()
+        ));
+    }
+    let o = &ctx.observations;
+    if o.d1_query_ms.is_none()
+        && (o.d1_writes_per_second.is_some() || o.d1_queries_per_second.is_some())
+    {
+        assumptions.push("d1_query_ms not given: 1 ms per query assumed, so one database serves about 1,000 queries per second; at 5 ms it serves 200.".to_owned());
+    }
+    if o.durable_object_handler_ms.is_none() && o.durable_object_peak_rps_per_object.is_some() {
+        assumptions.push("durable_object_handler_ms not given: 1 ms per request assumed, the load at which the documented ~1,000 requests/s per object holds.".to_owned());
     }
     let limit_value = |id: &str| -> Option<(f64, &crate::knowledge::Limit)> {
         let l = k.limit(id)?;
@@ -465,6 +588,12 @@ pub fn recommend(
     // Missing signals, with the decisions they feed.
     let mut missing: Vec<Missing> = Vec::new();
     let mut note_missing = |signal: &str, why: String| {
+        let inputs = inputs_of(signal);
+        let signal = match inputs.first() {
+            Some(first) if *first == "usage" => return,
+            Some(first) => *first,
+            None => signal,
+        };
         let field =
             if SIGNALS.iter().take(4).any(|(s, _)| *s == signal) || signal.starts_with("uses_") {
                 if signal.starts_with("uses_") {
@@ -489,23 +618,31 @@ pub fn recommend(
     for row in &k.matrix {
         for rule in &row.recommend {
             let mut unknown = Vec::new();
-            let conditions = all_hold(ctx, &rule.when, &mut unknown);
+            let conditions = all_hold(&eval, &rule.when, &mut unknown);
             let util = match &rule.utilisation {
-                Some(u) => match (ctx.signal(&u.signal), limit_value(&u.limit)) {
-                    (Some(SignalValue::Number(v)), Some((max, l))) => {
-                        Some((v, max * u.limit_factor, l, u))
+                Some(u) => {
+                    let limit = match &u.limit {
+                        Some(id) => {
+                            limit_value(id).map(|(v, l)| (v, l.id.as_str(), l.unit.as_str()))
+                        }
+                        None => Some((1.0, "", "")),
+                    };
+                    match (eval.signal(&u.signal), limit) {
+                        (Some(SignalValue::Number(v)), Some((max, id, unit))) => {
+                            Some((v, max * u.limit_factor, id, unit, u))
+                        }
+                        (None, _) => {
+                            unknown.push(&u.signal);
+                            None
+                        }
+                        _ => None,
                     }
-                    (None, _) => {
-                        unknown.push(&u.signal);
-                        None
-                    }
-                    _ => None,
-                },
+                }
                 None => None,
             };
             let util_ok = match (&rule.utilisation, &util) {
                 (None, _) => Some(true),
-                (Some(_), Some((v, max, _, u))) => Some(*v / *max >= u.trigger_at),
+                (Some(_), Some((v, max, _, _, u))) => Some(*v / *max >= u.trigger_at),
                 (Some(_), None) => None,
             };
             match (conditions, util_ok) {
@@ -524,12 +661,18 @@ pub fn recommend(
             recommendations.push(build(
                 k,
                 prices,
-                ctx,
+                &eval,
                 bill,
                 row.bottleneck.as_str(),
                 rule,
-                util.map(|(v, max, l, u)| {
-                    (v, max, l.id.as_str(), l.unit.as_str(), u.signal.as_str())
+                util.map(|(v, max, id, unit, u)| {
+                    (
+                        v,
+                        max,
+                        id,
+                        u.unit.as_deref().unwrap_or(unit),
+                        u.signal.as_str(),
+                    )
                 }),
             )?);
         }
@@ -550,11 +693,27 @@ pub fn recommend(
             )
     });
 
+    // Rules that pull the other way, when both fire.
+    let mut conflicts = Vec::new();
+    for row in &k.matrix {
+        for rule in &row.recommend {
+            for other in &rule.conflicts_with {
+                let fired = |id: &str| recommendations.iter().any(|r: &Recommendation| r.id == id);
+                if fired(&rule.id) && fired(other) {
+                    conflicts.push(format!(
+                        "`{}` and `{other}` pull in opposite directions: pick one by where the reads happen ({}).",
+                        rule.id, rule.tradeoffs
+                    ));
+                }
+            }
+        }
+    }
+
     // Headroom.
     let mut headroom = Vec::new();
     for h in &k.headroom {
         let (Some(SignalValue::Number(current)), Some((max, l))) =
-            (ctx.signal(&h.signal), limit_value(&h.limit))
+            (eval.signal(&h.signal), limit_value(&h.limit))
         else {
             continue;
         };
@@ -566,7 +725,7 @@ pub fn recommend(
                 .filter(|g| *g > 0.0 && current > 0.0)
                 .map(|g| (max / current).ln() / (1.0 + g / 100.0).ln()),
             "none" => None,
-            signal => match ctx.signal(signal) {
+            signal => match eval.signal(signal) {
                 Some(SignalValue::Number(g)) if g > 0.0 => Some((max - current) / g),
                 _ => None,
             },
@@ -585,7 +744,14 @@ pub fn recommend(
     headroom.sort_by(|a, b| b.utilisation.total_cmp(&a.utilisation));
 
     // Stage and checklist.
-    let rpd = ctx.requests_per_day;
+    let rpd = match eval.signal("requests_per_day") {
+        Some(SignalValue::Number(r)) => Some(r),
+        _ => None,
+    };
+    if ctx.requests_per_day.is_none() && rpd.is_some() {
+        assumptions
+            .push("requests_per_day not given: read from usage.workers.requests.".to_owned());
+    }
     if rpd.is_none() {
         note_missing(
             "requests_per_day",
@@ -606,7 +772,7 @@ pub fn recommend(
             let status = if item.done_when.is_empty() {
                 ItemStatus::Unknown
             } else {
-                match all_hold(ctx, &item.done_when, &mut unknown) {
+                match all_hold(&eval, &item.done_when, &mut unknown) {
                     Some(true) => ItemStatus::Done,
                     Some(false) => ItemStatus::Todo,
                     None => ItemStatus::Unknown,
@@ -630,7 +796,9 @@ pub fn recommend(
     let anti_patterns = k
         .anti_patterns
         .iter()
-        .filter(|a| !a.detect.is_empty() && all_hold(ctx, &a.detect, &mut Vec::new()) == Some(true))
+        .filter(|a| {
+            !a.detect.is_empty() && all_hold(&eval, &a.detect, &mut Vec::new()) == Some(true)
+        })
         .map(|a| DetectedAntiPattern {
             id: a.id.clone(),
             title: a.title.clone(),
@@ -662,6 +830,7 @@ pub fn recommend(
         recommendations,
         headroom,
         anti_patterns,
+        conflicts,
         missing,
         monthly_cost_usd: bill,
         assumptions,
@@ -670,10 +839,10 @@ pub fn recommend(
     Ok(report)
 }
 
-/// The few sentences a model reads first.
+/// The few sentences a model reads first, kept within 380 characters.
 fn summary(r: &Recommendations, bill: Option<&cost::CostReport>) -> String {
     use std::fmt::Write;
-    let mut s = format!("Stage {} ({}).", r.stage.id, r.stage.title);
+    let mut s = format!("Stage {}.", r.stage.id);
     if let Some(b) = bill {
         let _ = write!(s, " Bill {}/month", Dollars(b.total_usd));
         let top = b
@@ -683,7 +852,7 @@ fn summary(r: &Recommendations, bill: Option<&cost::CostReport>) -> String {
             .filter(|p| !p.subtotal_usd.is_zero() && !b.total_usd.is_zero());
         if let Some(p) = top {
             let share = (p.subtotal_usd / b.total_usd * Decimal::ONE_HUNDRED).round();
-            let _ = write!(s, "; {share}% is {}", p.product);
+            let _ = write!(s, " ({share}% {})", p.product);
         }
         s.push('.');
     }
@@ -703,42 +872,67 @@ fn summary(r: &Recommendations, bill: Option<&cost::CostReport>) -> String {
             .collect();
         let _ = write!(
             s,
-            " {} recommendation(s): {}.",
+            " {} fixes: {}.",
             r.recommendations.len(),
             parts.join(", ")
         );
-        for (i, rec) in r.recommendations.iter().take(2).enumerate() {
-            let lead = if i == 0 { "First" } else { "Then" };
-            let used = rec
-                .utilisation
-                .map(|u| {
-                    format!(
-                        ", {}% of its limit",
-                        crate::engine::model::grouped(
-                            Decimal::try_from(u * 100.0).unwrap_or_default().round()
-                        )
+        let first = &r.recommendations[0];
+        let used = first
+            .utilisation
+            .map(|u| {
+                format!(
+                    ", {}% of its limit",
+                    crate::engine::model::grouped(
+                        Decimal::try_from(u * 100.0).unwrap_or_default().round()
                     )
-                })
-                .unwrap_or_default();
-            let _ = write!(s, " {lead}: {} (`{}`{used}).", rec.title, rec.id);
+                )
+            })
+            .unwrap_or_default();
+        let _ = write!(s, " First: {} (`{}`{used}).", first.title, first.id);
+        let then: Vec<String> = r
+            .recommendations
+            .iter()
+            .skip(1)
+            .take(2)
+            .map(|x| format!("`{}`", x.id))
+            .collect();
+        if !then.is_empty() {
+            let _ = write!(s, " Then: {}.", then.join(", "));
         }
     }
     if !r.missing.is_empty() {
-        let fields: Vec<&str> = r.missing.iter().take(3).map(|m| m.field.as_str()).collect();
-        let more = if r.missing.len() > 3 { ", …" } else { "" };
-        let _ = write!(s, " Ask for: {}{more}.", fields.join(", "));
+        let fields: Vec<&str> = r
+            .missing
+            .iter()
+            .take(3)
+            .map(|m| m.field.trim_start_matches("observations."))
+            .collect();
+        let candidate = format!("{s} Ask for: {}.", fields.join(", "));
+        if candidate.len() <= 380 {
+            s = candidate;
+        }
+    }
+    if s.len() > 380 {
+        let mut cut = 377;
+        while !s.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        s.truncate(cut);
+        s.push('…');
     }
     s
 }
 
 /// The product a signal measures, when it measures one (`d1_*` is D1, `kv_*` KV, …).
 fn signal_service(signal: &str) -> Option<Service> {
-    const PREFIXES: [(&str, Service); 5] = [
+    const PREFIXES: [(&str, Service); 7] = [
         ("d1_", Service::D1),
         ("kv_", Service::Kv),
         ("queue_", Service::Queues),
         ("r2_", Service::R2),
         ("durable_object_", Service::DurableObjects),
+        ("workflow_", Service::Workflows),
+        ("hyperdrive_", Service::Hyperdrive),
     ];
     PREFIXES
         .iter()
@@ -773,17 +967,18 @@ fn note_missing_usage(missing: &mut Vec<Missing>) {
 fn build(
     k: &Knowledge,
     prices: &PriceTable,
-    ctx: &ProjectContext,
+    eval: &Eval,
     bill: Option<Decimal>,
     bottleneck: &str,
     rule: &RecommendRule,
     util: Option<(f64, f64, &str, &str, &str)>,
 ) -> Result<Recommendation, InputError> {
+    let ctx = eval.ctx;
     let mut evidence: Vec<String> = rule
         .when
         .iter()
         .filter_map(|c| {
-            ctx.signal(&c.signal).map(|v| match c.op {
+            eval.signal(&c.signal).map(|v| match c.op {
                 Op::Eq => format!("{} = {}", c.signal, show(v)),
                 op => format!(
                     "{} = {} ({} {})",
@@ -798,12 +993,20 @@ fn build(
     let mut severity = rule.severity;
     let utilisation = util.map(|(v, max, id, unit, signal)| {
         let u = v / max;
-        evidence.push(format!(
-            "{signal} {} vs limit {} {unit} ({id}) → {}% of the limit",
-            show(SignalValue::Number(v)),
-            show(SignalValue::Number(max)),
-            show(SignalValue::Number(u * 100.0))
-        ));
+        if id.is_empty() {
+            evidence.push(format!(
+                "{signal} {} → {}% of its cap",
+                show(SignalValue::Number(v)),
+                show(SignalValue::Number(u * 100.0))
+            ));
+        } else {
+            evidence.push(format!(
+                "{signal} {} vs limit {} {unit} ({id}) → {}% of the limit",
+                show(SignalValue::Number(v)),
+                show(SignalValue::Number(max)),
+                show(SignalValue::Number(u * 100.0))
+            ));
+        }
         if let Some(e) = rule
             .escalate
             .iter()
@@ -814,8 +1017,32 @@ fn build(
         }
         u
     });
+    for e in &rule.escalate_when {
+        if all_hold(eval, &e.when, &mut Vec::new()) == Some(true) {
+            severity = severity.min(e.severity);
+            for c in &e.when {
+                let line = eval.signal(&c.signal).map(|v| match c.op {
+                    Op::Eq => format!("{} = {}", c.signal, show(v)),
+                    op => format!(
+                        "{} = {} ({} {})",
+                        c.signal,
+                        show(v),
+                        op_word(op),
+                        show(c.value)
+                    ),
+                });
+                if let Some(line) = line.filter(|l| !evidence.contains(l)) {
+                    evidence.push(line);
+                }
+            }
+        }
+    }
 
-    let shard_plan = match rule.shard.as_deref().and_then(|s| shard_request(ctx, s)) {
+    let strategy = match (&rule.shard_with_tenants, ctx.observations.tenants) {
+        (Some(s), Some(_)) => Some(s.as_str()),
+        _ => rule.shard.as_deref(),
+    };
+    let shard_plan = match strategy.and_then(|s| shard_request(ctx, s)) {
         Some(request) => {
             let month = ctx.today.as_deref().and_then(|t| t.get(..7));
             let pricer = CostEngine::new(k, prices).in_month(month);
@@ -835,9 +1062,16 @@ fn build(
         None => None,
     };
     // Without a usage profile there is no bill to change: null, not a zero stand-in.
-    let cost_impact = match (&ctx.usage, bill, rule.cost.is_empty()) {
-        (Some(usage), Some(bill), false) => Some(cost_change(k, prices, usage, bill, rule)?),
-        (Some(_), _, true) => shard_plan.as_ref().and_then(|s| s.2),
+    let cost_impact = match (&ctx.usage, bill, rule.cost.is_empty(), rule.plan.as_deref()) {
+        (Some(usage), Some(bill), _, Some(plan)) => {
+            let mut moved = usage.clone();
+            moved.compare_to = None;
+            moved.curve.clear();
+            moved.plan = from_json(serde_json::Value::from(plan))?;
+            Some(estimate_cost(k, prices, &moved)?.total_usd - bill)
+        }
+        (Some(usage), Some(bill), false, None) => Some(cost_change(k, prices, usage, bill, rule)?),
+        (Some(_), _, true, None) => shard_plan.as_ref().and_then(|s| s.2),
         _ => None,
     };
     Ok(Recommendation {
@@ -870,6 +1104,14 @@ fn shard_request(ctx: &ProjectContext, strategy: &str) -> Option<shard::ShardReq
             let month = ctx.today.as_deref()?.get(..7)?;
             serde_json::json!({"strategy": "d1_time", "table": "events", "current_gb": o.d1_database_gb?,
                 "growth_gb_per_month": o.d1_growth_gb_per_month?, "start_month": month})
+        }
+        "d1_tenant" => {
+            let tenants = o.tenants?.round().max(1.0);
+            let avg = o.d1_database_gb? / tenants;
+            // The largest tenant is unknown: the plan assumes ten times the average.
+            serde_json::json!({"strategy": "d1_tenant", "tenants": tenants as u64, "avg_tenant_gb": avg,
+                "largest_tenant_gb": avg * 10.0,
+                "growth_gb_per_month_per_tenant": o.d1_growth_gb_per_month.unwrap_or(0.0) / tenants})
         }
         _ => return None,
     };

@@ -464,11 +464,16 @@ pub struct Condition {
 pub struct UtilisationSpec {
     /// The signal.
     pub signal: String,
-    /// The limit row id (`limits.toml`), Paid value.
-    pub limit: String,
+    /// The limit row id (`limits.toml`), on the context's plan; absent when the signal is
+    /// already a fraction of its cap (e.g. `worker_cpu_cap_used`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<String>,
     /// Multiplies the limit into the signal's unit (e.g. 3600 for hours to seconds).
     #[serde(default = "one")]
     pub limit_factor: f64,
+    /// The signal's unit, when `limit_factor` converts the limit's (e.g. `seconds`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
     /// The recommendation triggers at this fraction of the limit.
     pub trigger_at: f64,
 }
@@ -484,6 +489,16 @@ pub struct Escalation {
     /// Fraction of the limit.
     pub at: f64,
     /// Severity from there on.
+    pub severity: Severity,
+}
+
+/// A severity that applies when conditions hold.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConditionalSeverity {
+    /// Conditions that must all hold.
+    pub when: Vec<Condition>,
+    /// Severity then.
     pub severity: Severity,
 }
 
@@ -526,6 +541,18 @@ pub struct RecommendRule {
     /// Severities by utilisation, highest threshold first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub escalate: Vec<Escalation>,
+    /// Severities by conditions: each applies when all of its conditions hold.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub escalate_when: Vec<ConditionalSeverity>,
+    /// Rules that pull the other way: when both trigger, the report names the conflict.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conflicts_with: Vec<String>,
+    /// The plan the fix moves the account to; its cost impact is that plan's bill minus today's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<String>,
+    /// A `shard_plan` strategy to use instead of `shard` when the context knows its tenants.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard_with_tenants: Option<String>,
     /// A `shard_plan` strategy to run for the context's numbers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shard: Option<String>,

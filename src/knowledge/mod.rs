@@ -14,9 +14,9 @@ use include_dir::{Dir, File, include_dir};
 
 pub use data::is_iso_date;
 pub use data::{
-    AntiPattern, BillingRule, ChecklistItem, Condition, CostChange, Escalation, HeadroomSpec,
-    Limit, LimitValue, MatrixRow, Op, Period, Price, PricingFile, RecommendRule, Rounding,
-    Severity, SignalValue, Stage, UtilisationSpec,
+    AntiPattern, BillingRule, ChecklistItem, Condition, ConditionalSeverity, CostChange,
+    Escalation, HeadroomSpec, Limit, LimitValue, MatrixRow, Op, Period, Price, PricingFile,
+    RecommendRule, Rounding, Severity, SignalValue, Stage, UtilisationSpec,
 };
 pub use patterns::Pattern;
 
@@ -260,13 +260,22 @@ impl Knowledge {
                         rule.pattern
                     ));
                 }
-                if let Some(u) = &rule.utilisation
-                    && self.limit(&u.limit).is_none()
+                if let Some(limit) = rule.utilisation.as_ref().and_then(|u| u.limit.as_ref())
+                    && self.limit(limit).is_none()
                 {
-                    out.push(format!(
-                        "matrix: `{id}` measures missing limit `{}`",
-                        u.limit
-                    ));
+                    out.push(format!("matrix: `{id}` measures missing limit `{limit}`"));
+                }
+                for other in &rule.conflicts_with {
+                    if !self
+                        .matrix
+                        .iter()
+                        .flat_map(|r| &r.recommend)
+                        .any(|r| &r.id == other)
+                    {
+                        out.push(format!(
+                            "matrix: `{id}` conflicts with unknown rule `{other}`"
+                        ));
+                    }
                 }
             }
         }

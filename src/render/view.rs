@@ -46,6 +46,7 @@ pub const RECOMMEND_SCALING: &[&str] = &[
     "headroom[].signal",
     "headroom[].source",
     "anti_patterns[].problem",
+    "conflicts[:2]",
     "assumptions",
 ];
 

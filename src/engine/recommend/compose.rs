@@ -93,8 +93,8 @@ pub fn shard_plan(
 }
 
 /// The context with what its Wrangler config (`ctx.config`) shows filled in, keeping what the
-/// caller gave: the services bound, whether every queue consumer has a dead-letter queue, and
-/// whether Smart Placement is on.
+/// caller gave: the services bound, whether every queue consumer has a dead-letter queue,
+/// whether Smart Placement is on, and the configured `limits.cpu_ms`.
 pub fn with_config(k: &Knowledge, ctx: &ProjectContext) -> Result<ProjectContext, InputError> {
     let mut filled = ctx.clone();
     let Some(source) = &ctx.config else {
@@ -121,6 +121,9 @@ pub fn with_config(k: &Knowledge, ctx: &ProjectContext) -> Result<ProjectContext
     }
     if o.smart_placement.is_none() {
         o.smart_placement = Some(c.placement.as_deref() == Some("smart"));
+    }
+    if o.cpu_limit_ms.is_none() {
+        o.cpu_limit_ms = c.cpu_ms;
     }
     Ok(filled)
 }

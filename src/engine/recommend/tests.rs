@@ -43,25 +43,40 @@ fn scenarios() -> Vec<(&'static str, serde_json::Value, serde_json::Value)> {
             obs(json!({"d1_database_gb": 3.5, "d1_growth_gb_per_month": 0.1})),
             obs(json!({"d1_database_gb": 2.5, "d1_growth_gb_per_month": 0.1})),
         ),
+        // D1 capacity = 1,000 ÷ mean query ms per second, reads and writes together: 80 q/s at
+        // 4 ms is 32 % of one database; 70 q/s at 4 ms is 28 %.
         (
             "d1-write-batching",
-            obs(json!({"d1_writes_per_second": 250})),
-            obs(json!({"d1_writes_per_second": 150})),
+            obs(json!({"d1_queries_per_second": 80, "d1_query_ms": 4})),
+            obs(json!({"d1_queries_per_second": 70, "d1_query_ms": 4})),
         ),
         (
             "d1-read-replication",
             obs(json!({"d1_read_latency_p95_ms": 60, "users_global": true})),
             obs(json!({"d1_read_latency_p95_ms": 45, "users_global": true})),
         ),
+        // Two sequential round trips and users far from the database; not when users are local.
         (
             "smart-placement",
-            obs(json!({"d1_queries_per_request": 3, "smart_placement": false})),
-            obs(json!({"d1_queries_per_request": 2, "smart_placement": false})),
+            obs(
+                json!({"d1_queries_per_request": 2, "smart_placement": false, "users_global": true}),
+            ),
+            obs(
+                json!({"d1_queries_per_request": 2, "smart_placement": false, "users_global": false}),
+            ),
         ),
+        // KV propagation takes up to 60 s: a 30 s tolerance cannot be met (near miss), and D1 must
+        // show read pressure.
         (
             "kv-cache-layer",
-            json!({"services": ["d1"], "observations": {"read_write_ratio": 10, "staleness_tolerance_seconds": 30}}),
-            json!({"services": ["d1"], "observations": {"read_write_ratio": 9, "staleness_tolerance_seconds": 30}}),
+            json!({"services": ["d1"], "observations": {"read_write_ratio": 10, "staleness_tolerance_seconds": 60, "d1_read_latency_p95_ms": 40, "kv_cache_hit_rate": 0.5}}),
+            json!({"services": ["d1"], "observations": {"read_write_ratio": 10, "staleness_tolerance_seconds": 30, "d1_read_latency_p95_ms": 40, "kv_cache_hit_rate": 0.5}}),
+        ),
+        // KV already serves the reads from its cache: no second KV layer.
+        (
+            "kv-cache-layer",
+            json!({"services": ["d1", "kv"], "observations": {"read_write_ratio": 10, "staleness_tolerance_seconds": 60, "d1_read_latency_p95_ms": 40, "kv_cache_hit_rate": 0.5}}),
+            json!({"services": ["d1", "kv"], "observations": {"read_write_ratio": 10, "staleness_tolerance_seconds": 60, "d1_read_latency_p95_ms": 40, "kv_cache_hit_rate": 0.97}}),
         ),
         (
             "kv-cache-ttl",
@@ -98,21 +113,59 @@ fn scenarios() -> Vec<(&'static str, serde_json::Value, serde_json::Value)> {
             obs(json!({"subrequests_per_request": 60})),
             obs(json!({"subrequests_per_request": 40})),
         ),
-        // Lag against the 96-hour default retention: 3,500 s is 1.01 %, 3,000 s is 0.87 %.
+        // More than five minutes behind.
         (
             "queue-consumer-scaling",
-            obs(json!({"queue_consumer_lag_seconds": 3500})),
-            obs(json!({"queue_consumer_lag_seconds": 3000})),
+            obs(json!({"queue_consumer_lag_seconds": 400})),
+            obs(json!({"queue_consumer_lag_seconds": 200})),
         ),
         (
             "queue-dlq",
             json!({"services": ["queues"], "observations": {"queue_has_dlq": false}}),
             json!({"services": ["queues"], "observations": {"queue_has_dlq": true}}),
         ),
+        // A counter written to KV, not every busy project.
         (
             "analytics-engine-metrics",
-            json!({"requests_per_day": 1_000_000, "services": ["workers"]}),
-            json!({"requests_per_day": 900_000, "services": ["workers"]}),
+            json!({"services": ["workers", "kv"], "observations": {"kv_hot_key_writes_per_second": 0.6}}),
+            json!({"requests_per_day": 5_000_000, "services": ["workers", "kv"], "observations": {"kv_hot_key_writes_per_second": 0.2}}),
+        ),
+        // p99 CPU against the configured limits.cpu_ms: 45 of 50 ms is 90 %.
+        (
+            "cpu-cap",
+            obs(json!({"worker_cpu_ms_p99": 45, "cpu_limit_ms": 50})),
+            obs(json!({"worker_cpu_ms_p99": 20, "cpu_limit_ms": 50})),
+        ),
+        (
+            "service-calls-per-invocation",
+            obs(json!({"service_calls_per_request": 600})),
+            obs(json!({"service_calls_per_request": 400})),
+        ),
+        (
+            "queue-producer-sharding",
+            obs(json!({"queue_messages_per_second": 3000})),
+            obs(json!({"queue_messages_per_second": 2000})),
+        ),
+        (
+            "hyperdrive-cache-staleness",
+            json!({"services": ["hyperdrive"], "observations": {"staleness_tolerance_seconds": 10}}),
+            json!({"services": ["hyperdrive"], "observations": {"staleness_tolerance_seconds": 120}}),
+        ),
+        (
+            "hyperdrive-placement",
+            json!({"services": ["hyperdrive"], "observations": {"users_global": true, "smart_placement": false}}),
+            json!({"services": ["hyperdrive"], "observations": {"users_global": false, "smart_placement": false}}),
+        ),
+        (
+            "workflow-creation-rate",
+            obs(json!({"workflow_creations_per_second": 200})),
+            obs(json!({"workflow_creations_per_second": 100})),
+        ),
+        // 85,000 requests a day is 85 % of the Free plan's 100,000.
+        (
+            "upgrade-to-paid",
+            json!({"plan": "free", "requests_per_day": 85_000}),
+            json!({"plan": "free", "requests_per_day": 30_000}),
         ),
     ]
 }
@@ -163,9 +216,12 @@ fn utilisation_escalates_severity_and_critical_ranks_first() {
         "{}",
         r.recommendations[0].evidence
     );
-    // 0.85 writes/s → 85 % → high.
-    let r = run(json!({"observations": {"kv_hot_key_writes_per_second": 0.85}}));
+    // Random arrivals burst past 1/s well before the average does: 0.6 writes/s is high, 0.7
+    // critical.
+    let r = run(json!({"observations": {"kv_hot_key_writes_per_second": 0.6}}));
     assert_eq!(r.recommendations[0].severity, Severity::High);
+    let r = run(json!({"observations": {"kv_hot_key_writes_per_second": 0.7}}));
+    assert_eq!(r.recommendations[0].severity, Severity::Critical);
 }
 
 #[test]
