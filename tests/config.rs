@@ -63,8 +63,8 @@ fn basic_toml_bindings_and_lints() {
     assert_eq!(
         lint_ids(&c),
         [
-            "data-without-smart-placement",
             "no-observability",
+            "data-without-smart-placement",
             "stale-compatibility-date"
         ]
     );

@@ -806,8 +806,8 @@ pub fn analyze(
     if (!bindings.d1_databases.is_empty() || !bindings.hyperdrive.is_empty())
         && placement.as_deref() != Some("smart")
     {
-        lints.push("data-without-smart-placement", Severity::Medium, "placement".into(),
-            "D1 or Hyperdrive is bound but Smart Placement is off: requests making several queries pay a round trip each from the user's location. Set placement.mode = \"smart\" when a request makes several queries.".into(),
+        lints.push("data-without-smart-placement", Severity::Low, "placement".into(),
+            "D1 or Hyperdrive is bound but neither Smart Placement nor a placement hint is set: if a request makes two or more sequential queries and users are far from the database, each pays a round trip from the user's location. A config cannot show the query count; recommend_scaling decides with d1_queries_per_request and users_global.".into(),
             "https://developers.cloudflare.com/workers/configuration/placement/", "smart-placement");
     }
     for (i, class) in kv_backed.iter().enumerate() {

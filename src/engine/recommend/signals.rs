@@ -31,6 +31,7 @@ pub(super) fn inputs_of(derived: &str) -> &'static [&'static str] {
         "kv_already_caches" => &["kv_cache_hit_rate"],
         "d1_months_to_full" => &["d1_database_gb", "d1_growth_gb_per_month"],
         "hyperdrive_cache_too_stale" => &["staleness_tolerance_seconds"],
+        "usage_given" | "logs_sampled" => &["usage"],
         _ => &[],
     }
 }
@@ -106,7 +107,15 @@ impl Eval<'_> {
                 self.num("staleness_tolerance_seconds")
                     .map(|s| SignalValue::Bool(uses && s < 75.0))
             }
-            _ => self.ctx.signal(name).or_else(|| self.implied_by_usage(name)),
+            "usage_given" => Some(SignalValue::Bool(self.ctx.usage.is_some())),
+            // Logs are sampled when the usage says so; unknown without usage.
+            "logs_sampled" => self.ctx.usage.as_ref().map(|u| {
+                SignalValue::Bool(u.workers_logs.head_sampling_rate.is_some_and(|r| r < 1.0))
+            }),
+            _ => self
+                .ctx
+                .signal(name)
+                .or_else(|| self.implied_by_usage(name)),
         }
     }
 

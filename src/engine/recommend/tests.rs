@@ -390,3 +390,170 @@ fn missing_asks_only_for_what_can_change_the_advice_for_the_services_in_use() {
         fields(&unknown)
     );
 }
+
+/// The seven review scenarios (knowledge review 2026-12, §3b), written as contexts: what a
+/// senior engineer leads with is what the report leads with.
+#[test]
+fn review_scenarios_lead_with_what_a_senior_engineer_would() {
+    let rec = |r: &Recommendations, id: &str| -> Recommendation {
+        r.recommendations
+            .iter()
+            .find(|x| x.id == id)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {id} in {:?}", ids(r)))
+    };
+    // S1: Free plan at 85K requests/day, 45 requests/s at peak (2,700 a minute against the
+    // 1,000/minute burst limit), KV and D1 writes near their daily caps.
+    let s1 = run(json!({
+        "plan": "free", "requests_per_day": 85_000, "growth_percent_per_month": 30,
+        "peak_requests_per_second": 45, "services": ["workers", "kv", "d1"],
+        "observations": {"worker_cpu_ms_p99": 14, "d1_database_gb": 0.42},
+        "usage": {"period": "day", "workers": {"requests": 85_000, "cpu_ms_per_request": 3},
+                  "kv": {"writes": 900}, "d1": {"rows_written": 90_000}}
+    }));
+    assert_eq!(ids(&s1)[0], "upgrade-to-paid", "{:?}", ids(&s1));
+    assert_eq!(s1.recommendations[0].severity, Severity::Critical);
+    assert_eq!(
+        s1.monthly_cost_usd,
+        Some(Decimal::ZERO),
+        "a Free project's bill is $0"
+    );
+    let paid = rec(&s1, "upgrade-to-paid")
+        .cost_impact_usd_per_month
+        .unwrap();
+    assert!(
+        paid >= Decimal::from(5),
+        "moving to Paid costs at least $5: {paid}"
+    );
+    // The checklist reads usage too: its numbers settle items (12 were unknown before).
+    assert!(s1.stage.done + s1.stage.todo.len() >= 2, "{:?}", s1.stage);
+
+    // S2: KV already serves 97% of reads from its cache: no second KV layer.
+    let s2 = run(json!({
+        "requests_per_day": 20_000_000, "services": ["workers", "kv", "d1"],
+        "observations": {"d1_read_latency_p95_ms": 180, "d1_queries_per_request": 1,
+            "kv_cache_hit_rate": 0.97, "edge_cache_hit_rate": 0.6, "users_global": true,
+            "read_write_ratio": 50, "staleness_tolerance_seconds": 300},
+        "usage": {"period": "day", "month": "2026-12", "workers": {"requests": 20_000_000, "cpu_ms_per_request": 3},
+                  "workers_logs": {"events": 40_000_000}, "kv": {"reads": 20_000_000}}
+    }));
+    assert!(!ids(&s2).contains(&"kv-cache-layer"), "{:?}", ids(&s2));
+    assert!(
+        !ids(&s2).contains(&"smart-placement"),
+        "one query per request: {:?}",
+        ids(&s2)
+    );
+    assert!(
+        s2.summary.contains("% observability"),
+        "logs lead the bill: {}",
+        s2.summary
+    );
+
+    // S3: 7,000 messages/s to one queue (5,000 is the limit), D1 at 300 writes/s of 4 ms.
+    let s3 = run(json!({
+        "requests_per_day": 40_000_000, "services": ["workers", "queues", "d1"],
+        "observations": {"queue_messages_per_second": 7000, "d1_writes_per_second": 300,
+            "d1_query_ms": 4, "queue_backlog_messages": 4_000_000, "queue_consumer_lag_seconds": 5400,
+            "queue_lag_growth_seconds_per_hour": 1800, "queue_has_dlq": true}
+    }));
+    assert_eq!(
+        rec(&s3, "queue-producer-sharding").severity,
+        Severity::Critical
+    );
+    assert_eq!(
+        rec(&s3, "d1-write-batching").severity,
+        Severity::Critical,
+        "300 × 4 ms is 120% of one database"
+    );
+    let lag = rec(&s3, "queue-consumer-scaling");
+    assert_eq!(
+        lag.severity,
+        Severity::High,
+        "90 minutes behind and rising: {}",
+        lag.evidence
+    );
+    assert!(
+        !lag.evidence.contains("hours"),
+        "the lag is in seconds: {}",
+        lag.evidence
+    );
+
+    // S4: 650 requests/s to one room of 2 ms handlers: 130% of an object, batch frames first.
+    let s4 = run(json!({
+        "services": ["workers", "durable_objects"],
+        "observations": {"durable_object_peak_rps_per_object": 650, "durable_object_handler_ms": 2}
+    }));
+    let shard = rec(&s4, "do-sharding");
+    assert_eq!(shard.severity, Severity::Critical, "{}", shard.evidence);
+    assert!(
+        shard.actions[0].contains("batch WebSocket frames"),
+        "{:?}",
+        shard.actions
+    );
+
+    // S5: 8,000 tenants in a 9.3 GB database growing 0.4 GB a month: full in 1.75 months.
+    let s5 = run(json!({
+        "services": ["workers", "d1"], "today": "2026-12-01",
+        "observations": {"d1_database_gb": 9.3, "d1_growth_gb_per_month": 0.4, "tenants": 8000}
+    }));
+    let part = rec(&s5, "d1-partition");
+    assert_eq!(part.severity, Severity::Critical, "{}", part.evidence);
+    assert_eq!(
+        part.shard_plan.as_ref().map(|p| p.strategy.as_str()),
+        Some("d1_tenant")
+    );
+
+    // S6: Hyperdrive to Postgres for global users, 10 s staleness allowed.
+    let s6 = run(json!({
+        "services": ["workers", "hyperdrive"],
+        "observations": {"users_global": true, "smart_placement": false,
+            "staleness_tolerance_seconds": 10, "edge_cache_hit_rate": 0.2}
+    }));
+    for id in ["hyperdrive-placement", "hyperdrive-cache-staleness"] {
+        assert!(ids(&s6).contains(&id), "{id}: {:?}", ids(&s6));
+    }
+    assert!(
+        s6.missing
+            .iter()
+            .all(|m| !m.field.contains("d1_") && !m.field.contains("kv_")),
+        "{:?}",
+        s6.missing
+    );
+
+    // S7: 2,000 KV/D1 calls per request, 45 ms p99 under a 50 ms cap, 30 minutes of lag.
+    let s7 = run(json!({
+        "services": ["workers", "kv", "d1", "queues"],
+        "observations": {"service_calls_per_request": 2000, "worker_cpu_ms_p99": 45,
+            "cpu_limit_ms": 50, "queue_consumer_lag_seconds": 1800, "queue_has_dlq": true}
+    }));
+    assert_eq!(
+        rec(&s7, "service-calls-per-invocation").severity,
+        Severity::Critical
+    );
+    assert_eq!(rec(&s7, "cpu-cap").severity, Severity::High);
+    assert!(
+        ids(&s7).contains(&"queue-consumer-scaling"),
+        "{:?}",
+        ids(&s7)
+    );
+}
+
+#[test]
+fn a_config_gives_the_cpu_cap_and_both_pulls_are_named() {
+    let config = "name = \"api\"\nmain = \"src/index.ts\"\n[limits]\ncpu_ms = 50\n";
+    let r = run(json!({"config": {"content": config}, "observations": {"worker_cpu_ms_p99": 45}}));
+    assert!(ids(&r).contains(&"cpu-cap"), "{:?}", ids(&r));
+    // Replication and Smart Placement pull in opposite directions: the report says so.
+    let r = run(
+        json!({"observations": {"d1_read_latency_p95_ms": 80, "users_global": true,
+        "d1_queries_per_request": 3, "smart_placement": false}}),
+    );
+    assert!(ids(&r).contains(&"smart-placement") && ids(&r).contains(&"d1-read-replication"));
+    assert!(
+        r.conflicts
+            .iter()
+            .any(|c| c.contains("d1-read-replication")),
+        "{:?}",
+        r.conflicts
+    );
+}
