@@ -293,6 +293,8 @@ pub const SIGNALS: &[(&str, &str)] = &[
         "hyperdrive_cache_too_stale",
         "whether Hyperdrive's default caching is staler than allowed",
     ),
+    ("usage_given", "whether a usage profile was given"),
+    ("logs_sampled", "whether the usage samples Workers Logs"),
     ("smart_placement", "whether Smart Placement is on"),
     ("users_global", "whether users are global"),
     ("uses_workers", "whether Workers is used"),
