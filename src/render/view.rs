@@ -34,10 +34,10 @@ pub const SHARD_PLAN: &[&str] = &[
 
 /// `recommend_scaling`: what to fix and why; the checklist, trade-offs and sources in full.
 pub const RECOMMEND_SCALING: &[&str] = &[
-    "stage.todo[:3]",
+    "stage.todo[:2]",
     "stage.checklist",
     "recommendations[:6]",
-    "recommendations[].actions[:2]",
+    "recommendations[].actions[:1]",
     "recommendations[].bottleneck",
     "recommendations[].tradeoffs",
     "recommendations[].evidence_level",

@@ -69,10 +69,10 @@ pub struct Observations {
     pub d1_growth_gb_per_month: Option<f64>,
     /// Peak writes per second to that database.
     pub d1_writes_per_second: Option<f64>,
-    /// Peak queries per second to that database, reads and writes together.
+    /// Peak queries/s to that database, reads and writes.
     pub d1_queries_per_second: Option<f64>,
-    /// Mean D1 query duration, ms (D1's `meta.duration`). One database runs one query at a time,
-    /// so it serves about 1,000 ÷ this many queries per second.
+    /// Mean query ms (`meta.duration`). One database runs one query at a time, so it serves
+    /// about 1,000 ÷ this many queries per second.
     pub d1_query_ms: Option<f64>,
     /// D1 queries per request on the hottest route.
     pub d1_queries_per_request: Option<f64>,
@@ -84,24 +84,23 @@ pub struct Observations {
     pub worker_memory_mb: Option<f64>,
     /// p99 CPU time per request, ms.
     pub worker_cpu_ms_p99: Option<f64>,
-    /// The Worker's configured CPU cap, `limits.cpu_ms`. Read from the Wrangler config when one is
-    /// given.
+    /// The configured limits.cpu_ms. Read from the Wrangler config when one is given.
     pub cpu_limit_ms: Option<f64>,
     /// Subrequests per request on the busiest route.
     pub subrequests_per_request: Option<f64>,
-    /// KV, D1 and other Cloudflare-service calls per request. They count against 1,000 per
-    /// invocation on KV's and D1's pages.
+    /// KV and D1 calls per request. They count against 1,000 per invocation on KV's and D1's
+    /// pages.
     pub service_calls_per_request: Option<f64>,
     /// Messages waiting in the busiest queue.
     pub queue_backlog_messages: Option<f64>,
     /// Age of the oldest unprocessed message, seconds.
     pub queue_consumer_lag_seconds: Option<f64>,
-    /// How fast that age grows, seconds per hour (0 when steady). Decides whether lag is rising
-    /// and when it reaches retention.
+    /// Lag growth, seconds per hour. 0 when steady; it decides whether lag is rising and when it
+    /// reaches retention.
     pub queue_lag_growth_seconds_per_hour: Option<f64>,
-    /// The queue's configured retention, hours. Default: the plan's (4 days Paid, 24 h Free).
+    /// Configured retention, hours. Default the plan's: 4 days on Paid, 24 h on Free.
     pub queue_retention_hours: Option<f64>,
-    /// Peak messages per second sent to the busiest queue.
+    /// Peak messages/s to the busiest queue.
     pub queue_messages_per_second: Option<f64>,
     /// Whether every queue consumer has a dead-letter queue.
     pub queue_has_dlq: Option<bool>,
@@ -109,8 +108,8 @@ pub struct Observations {
     pub r2_upload_mb: Option<f64>,
     /// Peak requests per second to the busiest Durable Object.
     pub durable_object_peak_rps_per_object: Option<f64>,
-    /// Mean wall time of that object's handler, ms. One object serves about 1,000 ÷ this many
-    /// requests per second (the documented 1,000 holds for ~1 ms requests).
+    /// Mean handler ms of that object. One object serves about 1,000 ÷ this many requests per
+    /// second (the documented 1,000 holds for ~1 ms requests).
     pub durable_object_handler_ms: Option<f64>,
     /// Fraction of cacheable requests the edge cache answers, 0 to 1.
     pub edge_cache_hit_rate: Option<f64>,
@@ -124,7 +123,7 @@ pub struct Observations {
     pub smart_placement: Option<bool>,
     /// Whether users are spread across continents.
     pub users_global: Option<bool>,
-    /// Peak Workflow instances created per second.
+    /// Peak Workflow instances created/s.
     pub workflow_creations_per_second: Option<f64>,
 }
 
