@@ -1100,7 +1100,12 @@ fn shard_request(ctx: &ProjectContext, strategy: &str) -> Option<shard::ShardReq
             serde_json::json!({"strategy": "kv_key", "key": "hot-key", "peak_writes_per_second": o.kv_hot_key_writes_per_second?})
         }
         "durable_object" => {
-            serde_json::json!({"strategy": "durable_object", "peak_requests_per_second": o.durable_object_peak_rps_per_object?})
+            let mut request = serde_json::json!({"strategy": "durable_object", "peak_requests_per_second": o.durable_object_peak_rps_per_object?});
+            // An object serves about 1,000 ÷ handler ms requests per second.
+            if let Some(ms) = o.durable_object_handler_ms.filter(|ms| *ms > 0.0) {
+                request["per_object_rps"] = serde_json::Value::from(1000.0 / ms);
+            }
+            request
         }
         "d1_time" => {
             let month = ctx.today.as_deref()?.get(..7)?;

@@ -417,7 +417,7 @@ pub(super) fn plan(ctx: &Context, i: &D1TenantInput) -> Result<ShardPlan, InputE
         migration: vec![
             "Create the databases (wrangler d1 create) and apply the schema to each.".to_owned(),
             "Fill the tenant directory in KV: tenant id → binding name, from the packing above.".to_owned(),
-            "Deploy the router; move tenants one at a time: copy, verify, flip the directory entry, delete from the old database.".to_owned(),
+            "Deploy the router; move tenants one at a time: copy, write to both databases, flip the directory entry, keep writing to both for at least the directory's cacheTtl (300 s) plus KV propagation (about 6 minutes in all, since readers may hold the old entry that long), then delete from the old database.".to_owned(),
             "When a shared database passes the target, move its biggest tenant out (to a new database) and update the directory.".to_owned(),
         ],
         cost: Some(cost),

@@ -479,3 +479,26 @@ fn kv_key_code_counts_in_durable_objects_and_writes_kv_blind() {
     let wrangler = p.code.wrangler.as_deref().unwrap();
     assert!(wrangler.contains("new_sqlite_classes"), "{wrangler}");
 }
+
+/// Moving a tenant keeps writing to both databases for the directory's cacheTtl plus KV
+/// propagation: readers may hold the old entry that long.
+#[test]
+fn d1_tenant_moves_dual_write_past_the_directory_cache() {
+    let p = run(
+        json!({"strategy": "d1_tenant", "tenants": 100, "avg_tenant_gb": 0.1, "largest_tenant_gb": 2}),
+    );
+    let moves = p
+        .migration
+        .iter()
+        .find(|m| m.contains("move tenants"))
+        .unwrap();
+    assert!(
+        moves.contains("cacheTtl (300 s)") && moves.contains("6 minutes"),
+        "{moves}"
+    );
+    let ts = p.code.typescript.as_deref().unwrap();
+    assert!(
+        ts.contains("cacheTtl: 300"),
+        "the window above must match the code's cache"
+    );
+}
