@@ -10,16 +10,18 @@
 //!   ├── config               Wrangler text -> ProjectConfig
 //!   ├── shard                ShardRequest  -> ShardPlan (priced through model::Pricer)
 //!   ├── price_diff           two price tables -> PriceDiff
+//!   ├── import               Cloudflare's analytics and billing JSON -> ImportedUsage
 //!   ▼
 //! recommend                  the composer: the only engine that calls other engines
 //! ```
 //!
-//! Leaf engines (`cost`, `config`, `shard`, `price_diff`) use only [`model`] and `crate::knowledge`, never each
+//! Leaf engines (`cost`, `config`, `shard`, `price_diff`, `import`) use only [`model`] and `crate::knowledge`, never each
 //! other; `tests/architecture.rs` fails when one does. Front ends (`mcp`, `cli`, `render`) call
 //! engines; engines never call front ends.
 
 pub mod config;
 pub mod cost;
+pub mod import;
 pub mod model;
 pub mod price_diff;
 pub mod recommend;

@@ -101,7 +101,7 @@ fn describe(path: String, message: String) -> InputError {
         let tail = tail.lines().next().unwrap_or(tail);
         let ticked: Vec<&str> = tail.split('`').skip(1).step_by(2).collect();
         if let Some((bad, accepted)) = ticked.split_first().filter(|(_, a)| !a.is_empty()) {
-            let hint = closest(bad, accepted)
+            let hint = closest_name(bad, accepted)
                 .map(|c| format!("; did you mean `{c}`?"))
                 .unwrap_or_default();
             let what = if kind == "unknown field" {
@@ -141,8 +141,16 @@ fn parent_path(path: &str, bad: &str) -> String {
 }
 
 /// The accepted name nearest to `bad`, if any is reasonably near.
-fn closest<'a>(bad: &str, accepted: &[&'a str]) -> Option<&'a str> {
+pub fn closest_name<'a>(bad: &str, accepted: &[&'a str]) -> Option<&'a str> {
     let bad = bad.to_ascii_lowercase();
+    // A valid name inside the bad one (a prefix added, as in `workersKvOperations…`) wins.
+    if let Some(inner) = accepted
+        .iter()
+        .filter(|a| a.len() >= 6 && bad.contains(&a.to_ascii_lowercase()))
+        .max_by_key(|a| a.len())
+    {
+        return Some(inner);
+    }
     accepted
         .iter()
         .map(|a| (strsim::jaro_winkler(&bad, a), *a))

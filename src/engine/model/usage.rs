@@ -108,6 +108,30 @@ pub struct UsageProfile {
     /// at zero are flagged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<ConfigSource>,
+    /// Set by import_usage: which meters were measured and which are missing. Keep it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<serde_json::Map<String, serde_json::Value>>")]
+    pub provenance: Option<Provenance>,
+}
+
+/// Where the numbers of an imported profile came from. Written by `import_usage`; the engines
+/// that read the profile repeat it so that an estimate says what it stands on.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Provenance {
+    /// The observed window and how it was scaled to a 30-day month, e.g. `2026-11-24 to
+    /// 2026-11-30 (7 days, ×4.2857)`.
+    pub window: String,
+    /// Meters from billable-usage rows: Cloudflare's billing measure.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub billing: Vec<String>,
+    /// Meters from the GraphQL Analytics API: sampled estimates, not the billing measure.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub analytics_estimate: Vec<String>,
+    /// Meters (or whole products) no document gave: unknown, not zero. Their cost is not in the
+    /// total.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing: Vec<String>,
 }
 
 /// Workers usage.
