@@ -4,7 +4,9 @@
 //! - `scale://data/<name>`: JSON views of the data files (pricing, limits, matrix, checklist,
 //!   anti-patterns);
 //! - `scale://patterns/{id}`: one pattern section of a reference file (a URI template);
-//! - `scale://docs/tools/<name>`: the reference of one tool (every input and output field).
+//! - `scale://docs/tools/<name>`: the reference of one tool (every input and output field);
+//! - `scale://queries/<file>`: the GraphQL queries whose answers `import_usage` reads (also at
+//!   `skill://scale/queries/<file>`).
 
 use std::borrow::Cow;
 use std::sync::OnceLock;
@@ -20,6 +22,8 @@ pub const SKILL_PREFIX: &str = "skill://scale/";
 pub const DATA_PREFIX: &str = "scale://data/";
 /// Prefix of the URIs of pattern sections.
 pub const PATTERN_PREFIX: &str = "scale://patterns/";
+/// Prefix of the URIs of the usage queries (the skill's `queries/` files).
+pub const QUERIES_PREFIX: &str = "scale://queries/";
 /// The URI template of pattern sections.
 pub const PATTERN_TEMPLATE: &str = "scale://patterns/{id}";
 
@@ -54,7 +58,7 @@ pub struct Contents {
 pub enum ResourceError {
     /// No resource has this URI.
     #[error(
-        "unknown resource URI `{0}`: expected skill://scale/<path>, scale://data/<pricing|limits|matrix|checklist|anti-patterns>, scale://patterns/<id> or scale://docs/tools/<tool> (list them with resources/list)"
+        "unknown resource URI `{0}`: expected skill://scale/<path>, scale://data/<pricing|limits|matrix|checklist|anti-patterns>, scale://patterns/<id>, scale://docs/tools/<tool> or scale://queries/usage.graphql (list them with resources/list)"
     )]
     NotFound(String),
     /// The embedded knowledge failed to load.
@@ -126,6 +130,7 @@ fn mime_type(path: &str) -> &'static str {
         Some("md") => "text/markdown",
         Some("toml") => "application/toml",
         Some("json") => "application/json",
+        Some("graphql") => "application/graphql",
         _ => "text/plain",
     }
 }
@@ -154,6 +159,18 @@ pub fn list() -> Result<Vec<Entry>, ResourceError> {
             mime_type: mime_type(path),
             size: file.contents().len(),
         });
+    }
+    for file in knowledge::skill_files() {
+        let path = file.path().to_str().unwrap_or_default();
+        if let Some(name) = path.strip_prefix("queries/") {
+            out.push(Entry {
+                uri: format!("{QUERIES_PREFIX}{name}"),
+                name: path.to_owned(),
+                title: "GraphQL Analytics queries for import_usage".to_owned(),
+                mime_type: mime_type(path),
+                size: file.contents().len(),
+            });
+        }
     }
     let views = data_views()?;
     for ((name, title, _), json) in DATA_VIEWS.iter().zip(views) {
@@ -199,6 +216,12 @@ pub fn read(uri: &str) -> Result<Contents, ResourceError> {
                 .map(|(_, t)| t.as_str())
                 .ok_or_else(not_found)?;
             ("text/markdown", text)
+        } else if let Some(name) = uri.strip_prefix(QUERIES_PREFIX) {
+            let path = format!("queries/{name}");
+            (
+                mime_type(&path),
+                knowledge::skill_file(&path).ok_or_else(not_found)?,
+            )
         } else if let Some(id) = uri.strip_prefix(PATTERN_PREFIX) {
             (
                 "text/markdown",

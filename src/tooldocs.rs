@@ -8,7 +8,7 @@ use schemars::generate::SchemaSettings;
 use serde_json::{Map, Value};
 
 use crate::engine::model::{ProjectContext, UsageProfile};
-use crate::engine::{config, cost, recommend, shard};
+use crate::engine::{config, cost, import, recommend, shard};
 use crate::render::view;
 
 /// Prefix of the tool reference URIs.
@@ -98,6 +98,13 @@ server's working directory (absolute paths, `..` and symlinks out of it are refu
         input: input_of::<config::AnalyzeInput>,
         output: output_of::<config::ProjectConfig>,
         view: view::ANALYZE_CONFIG,
+    },
+    ToolDoc {
+        name: "import_usage",
+        about: "Turns Cloudflare's own usage data into a usage profile, offline: GraphQL Analytics API responses (run the queries of scale://queries/usage.graphql with an Account Analytics Read token) and billable-usage rows (v2 `/billable/usage` with `x_BillableMetricId`, or v1 `/billable-usage`; Billing Read), as returned, inline as `documents` or as files under `paths` (8 MiB in all). Counts are scaled from the observed window to a 30-day month (exactly one billing cycle, with `billing_cycle_anchor`, is taken as it is); storage is the mean of each day's peak. Billing rows win over analytics, which Cloudflare samples and says are not the billing measure; the differences are listed. A meter no document gives is missing, never 0, and its cost is not in the bill. Unknown datasets are refused by name. The result's `profile` is an estimate_cost input; the whole result is a recommend_scaling `usage` (its observations fill what the context leaves out).",
+        input: input_of::<import::ImportInput>,
+        output: output_of::<import::ImportedUsage>,
+        view: view::IMPORT_USAGE,
     },
 ];
 

@@ -193,7 +193,7 @@ async fn rmcp_client_spawns_the_binary() {
     let client = ().serve(transport).await.unwrap();
     let resources = client.list_all_resources().await.unwrap();
     assert!(resources.len() >= 10, "{}", resources.len());
-    assert_eq!(client.list_all_prompts().await.unwrap().len(), 2);
+    assert_eq!(client.list_all_prompts().await.unwrap().len(), 3);
     client.cancel().await.unwrap();
 }
 

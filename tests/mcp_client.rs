@@ -179,8 +179,56 @@ async fn prompts_list_and_get() {
     let client = connect().await;
     let prompts = client.list_all_prompts().await.unwrap();
     let names: Vec<_> = prompts.iter().map(|p| p.name.as_str()).collect();
-    assert_eq!(names.len(), 2, "{names:?}");
-    assert!(names.contains(&"scaling_review") && names.contains(&"cost_review"));
+    assert_eq!(names.len(), 3, "{names:?}");
+    assert!(
+        names.contains(&"scaling_review")
+            && names.contains(&"cost_review")
+            && names.contains(&"usage_review")
+    );
+    let got = client
+        .get_prompt(
+            GetPromptRequestParams::new("usage_review").with_arguments(
+                json!({"account": "0123abcd", "window": "2026-11-01 to 2026-11-30"})
+                    .as_object()
+                    .unwrap()
+                    .clone(),
+            ),
+        )
+        .await
+        .unwrap();
+    let ContentBlock::Text(t) = &got.messages[0].content else {
+        panic!("text expected")
+    };
+    for needle in [
+        "0123abcd",
+        "2026-11-01 to 2026-11-30",
+        "scale://queries/usage.graphql",
+        "import_usage",
+        "recommend_scaling",
+        "Account Analytics Read",
+        "Billing Read",
+    ] {
+        assert!(t.text.contains(needle), "{needle}: {}", t.text);
+    }
+    // The query resource the prompt names is listed and readable.
+    let listed = client.list_all_resources().await.unwrap();
+    assert!(
+        listed
+            .iter()
+            .any(|r| r.uri == "scale://queries/usage.graphql"),
+        "queries resource not listed"
+    );
+    let read = client
+        .read_resource(ReadResourceRequestParams::new(
+            "scale://queries/usage.graphql",
+        ))
+        .await
+        .unwrap();
+    let text = match &read.contents[0] {
+        ResourceContents::TextResourceContents { text, .. } => text.clone(),
+        other => panic!("text expected: {other:?}"),
+    };
+    assert!(text.contains("query Workers(") && text.contains("workersInvocationsAdaptive"));
     let review = prompts.iter().find(|p| p.name == "scaling_review").unwrap();
     let args = review.arguments.as_ref().unwrap();
     assert!(

@@ -7,9 +7,9 @@ use std::process::ExitCode;
 
 use clap::ValueEnum;
 
-use super::{Error, ReportFormat, read_text};
+use super::{Error, PlanArg, ReportFormat, read_text};
 use crate::engine::config;
-use crate::engine::model::{ConfigFormat, Plan};
+use crate::engine::model::ConfigFormat;
 use crate::knowledge::{self, Severity};
 use crate::render;
 
@@ -62,14 +62,6 @@ enum FailOn {
     Critical,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum PlanArg {
-    /// Workers Paid.
-    Paid,
-    /// Workers Free.
-    Free,
-}
-
 /// `cf-scale check`: its own exit codes (0 clean, 1 findings, 2 no usable config).
 pub(super) fn check(args: CheckArgs) -> ExitCode {
     let path = match args.path {
@@ -94,10 +86,7 @@ pub(super) fn check(args: CheckArgs) -> ExitCode {
         Some("jsonc") => Some(ConfigFormat::Jsonc),
         _ => None,
     };
-    let plan = args.plan.map(|p| match p {
-        PlanArg::Paid => Plan::Paid,
-        PlanArg::Free => Plan::Free,
-    });
+    let plan = args.plan.map(crate::engine::model::Plan::from);
     let input = config::AnalyzeInput {
         env: args.env,
         stale_before: args.stale_before,

@@ -9,6 +9,7 @@ mod resources;
 mod review;
 mod serve;
 mod shard;
+mod usage;
 
 use std::io::Read;
 use std::path::Path;
@@ -16,7 +17,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::engine::model::{UsageProfile, from_json_str, from_toml_str};
+use crate::engine::model::{
+    Observations, Plan, UsageProfile, from_json, from_json_str, from_toml_str, imported,
+};
 
 /// Scaling and cost engineering for Cloudflare's developer platform.
 ///
@@ -53,6 +56,10 @@ enum Command {
     /// Work with price tables: `cf-scale pricing diff [OLD] NEW`.
     #[command(subcommand)]
     Pricing(pricing::PricingCommand),
+    /// Work with real usage: `cf-scale usage import FILE…` turns Cloudflare's analytics and
+    /// billing JSON into a usage profile.
+    #[command(subcommand)]
+    Usage(usage::UsageCommand),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -63,6 +70,23 @@ enum ReportFormat {
     Json,
     /// The compact markdown summary the tool returns to models.
     Markdown,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum PlanArg {
+    /// Workers Paid.
+    Paid,
+    /// Workers Free.
+    Free,
+}
+
+impl From<PlanArg> for Plan {
+    fn from(p: PlanArg) -> Self {
+        match p {
+            PlanArg::Paid => Plan::Paid,
+            PlanArg::Free => Plan::Free,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -87,6 +111,7 @@ pub fn run() -> ExitCode {
         Command::Cost(args) => cost::run(args),
         Command::Shard(args) => shard::run(args),
         Command::Pricing(command) => pricing::run(command),
+        Command::Usage(command) => usage::run(command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -141,7 +166,38 @@ fn source_name(path: &Path) -> String {
 }
 
 /// Reads a usage profile from a JSON or TOML file, or from standard input for `-`. The format
-/// follows the extension; without one, text starting with `{` is JSON.
+/// follows the extension; without one, text starting with `{` is JSON. A file written by
+/// `cf-scale usage import` gives its profile and its observations.
+fn read_usage(path: &Path) -> Result<(UsageProfile, Option<Observations>), Error> {
+    let name = source_name(path);
+    let text = read_text(path)?;
+    let json = is_json(path, &text);
+    let value: Option<serde_json::Value> = if json {
+        serde_json::from_str(&text).ok()
+    } else {
+        toml::from_str(&text).ok()
+    };
+    if let Some(serde_json::Value::Object(o)) = &value
+        && imported::is_imported(o)
+    {
+        let profile =
+            from_json(o["profile"].clone()).map_err(|e| format!("{name}: profile.{e}"))?;
+        let observations = o
+            .get("observations")
+            .map(|v| from_json(v.clone()))
+            .transpose()
+            .map_err(|e| format!("{name}: observations.{e}"))?;
+        return Ok((profile, observations));
+    }
+    let parsed = if json {
+        from_json_str(&text)
+    } else {
+        from_toml_str(&text)
+    };
+    Ok((parsed.map_err(|e| format!("{name}: {e}"))?, None))
+}
+
+/// [`read_usage`] without the observations.
 fn read_profile(path: &Path) -> Result<UsageProfile, Error> {
-    parse_file(path)
+    Ok(read_usage(path)?.0)
 }

@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use super::{Error, ReportFormat, parse_file, read_profile, source_name};
+use super::{Error, ReportFormat, parse_file, read_usage, source_name};
 use crate::engine::model::{PriceTable, ProjectContext, from_toml_str};
 use crate::engine::recommend;
 use crate::{knowledge, render};
@@ -54,7 +54,11 @@ pub(super) fn review(args: ReviewArgs) -> Result<(), Error> {
         ),
     };
     if let Some(path) = args.usage {
-        ctx.usage = Some(read_profile(&path)?);
+        let (profile, observed) = read_usage(&path)?;
+        ctx.usage = Some(profile);
+        if let Some(observed) = observed {
+            ctx.observations = fill(ctx.observations, observed)?;
+        }
     }
     if ctx.today.is_none() {
         ctx.today = Some(crate::clock::today_utc());
@@ -99,6 +103,24 @@ pub(super) fn review(args: ReviewArgs) -> Result<(), Error> {
     };
     std::io::stdout().lock().write_all(text.as_bytes())?;
     Ok(())
+}
+
+/// Observations `given` keeps, with the ones it leaves out taken from `observed`.
+fn fill(
+    given: crate::engine::model::Observations,
+    observed: crate::engine::model::Observations,
+) -> Result<crate::engine::model::Observations, Error> {
+    let mut merged = serde_json::to_value(&given)?;
+    if let (Some(m), serde_json::Value::Object(o)) =
+        (merged.as_object_mut(), serde_json::to_value(observed)?)
+    {
+        for (k, v) in o {
+            if m.get(&k).is_none_or(serde_json::Value::is_null) {
+                m.insert(k, v);
+            }
+        }
+    }
+    Ok(crate::engine::model::from_json(merged)?)
 }
 
 pub(super) fn recommend(args: RecommendArgs) -> Result<(), Error> {

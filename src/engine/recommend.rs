@@ -14,7 +14,7 @@ use rust_decimal::Decimal;
 use schemars::JsonSchema;
 use serde::Serialize;
 
-pub use compose::{CostEngine, estimate_cost, shard_plan, with_config};
+pub use compose::{CostEngine, estimate_cost, import_usage, shard_plan, with_config};
 use signals::{Eval, inputs_of};
 
 use crate::engine::model::{

@@ -31,7 +31,8 @@ use crate::resources::{self, ResourceError};
 const INSTRUCTIONS: &str = "\
 cf-scale: scaling and cost engineering for Cloudflare Workers, KV, D1, R2, Durable Objects, Queues, \
 Workflows and Hyperdrive. For a scaling or cost question call recommend_scaling first with what you \
-know and the wrangler config text as `config`; ask the user for its `missing` items. estimate_cost \
+know and the wrangler config text as `config`; ask the user for its `missing` items. import_usage \
+turns Cloudflare's analytics and billing JSON into real usage (then pass it as usage). estimate_cost \
 prices a usage profile, shard_plan sizes KV key, D1, Durable Object and queue sharding, analyze_config \
 lints the config. Answers start with `summary` and are compact; detail \"full\" gives every field. \
 Never quote prices or limits from memory: scale://data/pricing, scale://data/limits. Field docs: \

@@ -31,6 +31,17 @@ pub struct CostReviewArgs {
     pub traffic: Option<String>,
 }
 
+/// Arguments of `usage_review`.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct UsageReviewArgs {
+    /// The Cloudflare account id (the `accountTag` of the queries).
+    #[serde(default)]
+    pub account: Option<String>,
+    /// The days to read, e.g. "2026-11-01 to 2026-11-30"; default the last 30 days.
+    #[serde(default)]
+    pub window: Option<String>,
+}
+
 fn or_unknown(s: &Option<String>) -> &str {
     s.as_deref()
         .filter(|t| !t.trim().is_empty())
@@ -86,6 +97,43 @@ impl CfScale {
              (see the cost section of skill://scale/SKILL.md and scale://patterns/<id>).",
             services = a.services.trim(),
             traffic = or_unknown(&a.traffic),
+        );
+        vec![PromptMessage::new_text(Role::User, text)]
+    }
+
+    /// Review real usage: fetch Cloudflare's analytics and billing data, import it, review it.
+    #[prompt(
+        name = "usage_review",
+        description = "Fetch the account's real usage from Cloudflare's GraphQL Analytics and billable-usage APIs, import it with import_usage, and review scale and cost on those numbers."
+    )]
+    async fn usage_review(&self, Parameters(a): Parameters<UsageReviewArgs>) -> Vec<PromptMessage> {
+        let text = format!(
+            "Review this Cloudflare account on its real usage.\n\
+             Account: {account}\nWindow: {window}\n\n\
+             1. Read scale://queries/usage.graphql. Run each of its operations on its own \
+             (operationName) with variables accountTag, start and end (YYYY-MM-DD, at most 31 days), \
+             through Cloudflare's API MCP server or with curl: `curl -s \
+             https://api.cloudflare.com/client/v4/graphql -H \"Authorization: Bearer $CLOUDFLARE_API_TOKEN\" \
+             -d @query.json > workers.json` (a token with Account Analytics Read). Keep dataset names \
+             as they are: no aliases.\n\
+             2. If the token also has Billing Read, fetch billable usage for the same days: \
+             GET /accounts/{{account}}/billable/usage?from=START&to=END (v2), else /billable-usage (v1).\n\
+             3. Call import_usage with the responses as returned (save them to files and pass `paths`, \
+             which costs no tokens, or pass them as `documents`), the same start and end, and the \
+             billing_cycle_anchor if known. Read its warnings: a refused dataset or a partial response \
+             means a number is missing, and missing is not zero.\n\
+             4. Call recommend_scaling with the whole import_usage result as `usage` (its observations \
+             fill the context) and the Wrangler config text as `config`.\n\
+             5. Answer with the bill and its largest lines, the resources closest to a limit, the D1 \
+             queries that read far more rows than they return, and the first fixes. Say which numbers \
+             are billing-grade, which are analytics estimates and which are missing. cf-scale holds \
+             no credentials and opens no connection: you run the queries.",
+            account = or_unknown(&a.account),
+            window = a
+                .window
+                .as_deref()
+                .filter(|w| !w.trim().is_empty())
+                .unwrap_or("the last 30 days"),
         );
         vec![PromptMessage::new_text(Role::User, text)]
     }

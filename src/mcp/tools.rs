@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use super::CfScale;
 use crate::engine::model::{self, PriceTable};
-use crate::engine::{config, cost, recommend, shard};
+use crate::engine::{config, cost, import, recommend, shard};
 use crate::knowledge::{self, Knowledge};
 use crate::render::{self, view};
 
@@ -109,9 +109,9 @@ fn output_schema<T: schemars::JsonSchema + std::any::Any>(view: &[&str]) -> Arc<
     Arc::new(schema)
 }
 
-/// Reads a config file named relative to the server's working directory, refusing anything that
-/// resolves outside it (absolute paths, `..`, symlinks pointing out) and files over 1 MiB.
-fn read_workspace_file(path: &str) -> Result<String, String> {
+/// Reads a file named relative to the server's working directory, refusing anything that
+/// resolves outside it (absolute paths, `..`, symlinks pointing out) and files over `max` bytes.
+fn read_workspace_file(path: &str, max: usize) -> Result<String, String> {
     let relative = std::path::Path::new(path);
     if relative.is_absolute()
         || relative
@@ -137,12 +137,31 @@ fn read_workspace_file(path: &str) -> Result<String, String> {
     let size = std::fs::metadata(&full)
         .map_err(|e| format!("path `{path}`: {e}"))?
         .len();
-    if size > config::MAX_CONFIG_BYTES as u64 {
+    if size > max as u64 {
         return Err(format!(
-            "path `{path}` is {size} bytes; at most 1 MiB is accepted"
+            "path `{path}` is {size} bytes; at most {} MiB is accepted",
+            max >> 20
         ));
     }
     std::fs::read_to_string(&full).map_err(|e| format!("path `{path}`: {e}"))
+}
+
+/// Reads the JSON files of an import, within the import's 8 MiB bound (inline documents count).
+fn read_documents(
+    paths: &[String],
+    inline: &[serde_json::Value],
+) -> Result<Vec<(String, serde_json::Value)>, String> {
+    let mut budget = import::MAX_IMPORT_BYTES
+        .saturating_sub(inline.iter().map(|d| d.to_string().len()).sum::<usize>());
+    let mut out = Vec::with_capacity(paths.len());
+    for (i, path) in paths.iter().enumerate() {
+        let text = read_workspace_file(path, budget).map_err(|e| format!("paths[{i}]: {e}"))?;
+        budget = budget.saturating_sub(text.len());
+        let value = serde_json::from_str(&text)
+            .map_err(|e| format!("paths[{i}]: `{path}` is not JSON: {e}"))?;
+        out.push((path.clone(), value));
+    }
+    Ok(out)
 }
 
 #[tool_router(vis = "pub(super)")]
@@ -150,12 +169,13 @@ impl CfScale {
     /// Exact monthly cost of a Cloudflare usage profile.
     #[tool(
         name = "estimate_cost",
-        description = "Exact monthly USD cost of a Cloudflare usage profile on Workers Paid or Free, itemised against each allowance at the prices in force in `month`. Counts per month (per day with period \"day\"), storage in average GB; omit unused products. compare_to prices another design or month, curve scales traffic. Use it instead of doing price arithmetic. Docs: scale://docs/tools/estimate_cost.",
+        description = "Exact monthly USD cost of a Cloudflare usage profile (or an import_usage result) on Workers Paid or Free, itemised against each allowance at the prices in force in `month`. Counts per month (per day with period \"day\"), storage in average GB; omit unused products. compare_to prices another design or month, curve scales traffic. Use it instead of doing price arithmetic. Docs: scale://docs/tools/estimate_cost.",
         input_schema = input_schema::<model::UsageProfile>(),
         output_schema = output_schema::<cost::CostReport>(view::ESTIMATE_COST),
         annotations(title = "Estimate monthly cost", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = false)
     )]
-    async fn estimate_cost(&self, Parameters(args): Parameters<JsonObject>) -> CallToolResult {
+    async fn estimate_cost(&self, Parameters(mut args): Parameters<JsonObject>) -> CallToolResult {
+        model::imported::profile_of_imported(&mut args);
         self.run(
             args,
             |k, prices, mut profile: model::UsageProfile| {
@@ -197,12 +217,16 @@ impl CfScale {
     /// What breaks first for a project, why, and what to do.
     #[tool(
         name = "recommend_scaling",
-        description = "Start here for 'will this scale', 'what should we fix' or 'why is the bill high' on a Cloudflare Workers project. Pass what you know (traffic, services, observations, the Wrangler config text as config, an estimate_cost profile as usage) and omit the rest. Returns ranked fixes with the evidence against documented limits, headroom, the growth-stage checklist, the bill, and missing: what to ask the user next. Docs: scale://docs/tools/recommend_scaling.",
+        description = "Start here for 'will this scale', 'what should we fix' or 'why is the bill high' on a Cloudflare Workers project. Pass what you know (traffic, services, observations, the Wrangler config text as config, an estimate_cost profile or import_usage result as usage) and omit the rest. Returns ranked fixes with the evidence against documented limits, headroom, the growth-stage checklist, the bill, and missing: what to ask the user next. Docs: scale://docs/tools/recommend_scaling.",
         input_schema = input_schema::<model::ProjectContext>(),
         output_schema = output_schema::<recommend::Recommendations>(view::RECOMMEND_SCALING),
         annotations(title = "Recommend scaling work", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = false)
     )]
-    async fn recommend_scaling(&self, Parameters(args): Parameters<JsonObject>) -> CallToolResult {
+    async fn recommend_scaling(
+        &self,
+        Parameters(mut args): Parameters<JsonObject>,
+    ) -> CallToolResult {
+        model::imported::context_of_imported(&mut args);
         self.run(
             args,
             |k, prices, mut ctx: model::ProjectContext| {
@@ -233,7 +257,7 @@ impl CfScale {
             |k, _, input: config::AnalyzeInput| {
                 let content = match (&input.content, &input.path) {
                     (Some(c), None) => std::borrow::Cow::Borrowed(c.as_str()),
-                    (None, Some(p)) => std::borrow::Cow::Owned(read_workspace_file(p)?),
+                    (None, Some(p)) => std::borrow::Cow::Owned(read_workspace_file(p, config::MAX_CONFIG_BYTES)?),
                     _ => return Err("give exactly one of `content` (the file's text) or `path` (relative to the working directory)".to_owned()),
                 };
                 config::analyze(&k.limits, &input, &content).map_err(|e| e.to_string())
@@ -241,6 +265,28 @@ impl CfScale {
             Shown {
                 view: view::ANALYZE_CONFIG,
                 markdown: render::config_markdown,
+            },
+        )
+    }
+
+    /// Cloudflare's own usage data as a profile, observations and per-resource headroom.
+    #[tool(
+        name = "import_usage",
+        description = "Turns Cloudflare's own usage data into an exact profile, offline: GraphQL Analytics responses and billable-usage rows, as returned (inline, or as JSON file paths). Returns the profile for estimate_cost with its bill, observations, per-resource headroom, D1 queries that read far more rows than they return, and what is missing. Queries to run: scale://queries/usage.graphql. Pass the whole result as usage to recommend_scaling. Docs: scale://docs/tools/import_usage.",
+        input_schema = input_schema::<import::ImportInput>(),
+        output_schema = output_schema::<import::ImportedUsage>(view::IMPORT_USAGE),
+        annotations(title = "Import Cloudflare usage", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = false)
+    )]
+    async fn import_usage(&self, Parameters(args): Parameters<JsonObject>) -> CallToolResult {
+        self.run(
+            args,
+            |k, prices, input: import::ImportInput| {
+                let files = read_documents(&input.paths, &input.documents)?;
+                recommend::import_usage(k, prices, &input, &files).map_err(|e| e.to_string())
+            },
+            Shown {
+                view: view::IMPORT_USAGE,
+                markdown: render::import_markdown,
             },
         )
     }

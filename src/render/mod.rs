@@ -460,3 +460,62 @@ pub fn config_markdown(c: &crate::engine::config::ProjectConfig) -> String {
     }
     s
 }
+
+/// The markdown of an import: the summary, the sources, the resources nearest a limit, the
+/// costliest D1 queries and the warnings.
+pub fn import_markdown(u: &crate::engine::import::ImportedUsage) -> String {
+    let g = |v: f64| Grouped(Decimal::try_from(v).unwrap_or_default().round_dp(3)).to_string();
+    let mut s = format!("{}\n", u.summary);
+    if let Some(p) = &u.profile.provenance {
+        let list = |l: &[String]| {
+            if l.is_empty() {
+                "none".to_owned()
+            } else {
+                l.join(", ")
+            }
+        };
+        let _ = write!(
+            s,
+            "\n**Sources** ({}): billing rows: {}; analytics estimates: {}; missing: {}.\n",
+            p.window,
+            list(&p.billing),
+            list(&p.analytics_estimate),
+            list(&p.missing)
+        );
+    }
+    let near: Vec<_> = u
+        .resources
+        .iter()
+        .filter_map(|r| r.headroom.first().map(|h| (r, h)))
+        .take(6)
+        .collect();
+    if !near.is_empty() {
+        s.push_str("\n| resource | limit | current | max | used |\n|---|---|---:|---:|---:|\n");
+        for (r, h) in near {
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {} {} | {:.0}% |",
+                r.id,
+                h.limit,
+                g(h.current),
+                g(h.max),
+                h.unit,
+                h.utilisation * 100.0
+            );
+        }
+    }
+    for q in u.queries.iter().take(3) {
+        let _ = writeln!(
+            s,
+            "\n- D1 `{}`: {} rows read per row returned, {:.0}% of rows read, {} calls/month",
+            q.query,
+            q.rows_read_per_row_returned,
+            q.share_of_rows_read * 100.0,
+            g(q.calls_per_month)
+        );
+    }
+    for w in u.warnings.iter().take(8) {
+        let _ = writeln!(s, "\n> {w}");
+    }
+    s
+}

@@ -50,6 +50,16 @@ pub const RECOMMEND_SCALING: &[&str] = &[
     "assumptions",
 ];
 
+/// `import_usage`: the profile and observations whole (they are passed on), the resources
+/// closest to a limit, the costliest queries.
+pub const IMPORT_USAGE: &[&str] = &[
+    "resources[:6]",
+    "queries[:3]",
+    "differences[:6]",
+    "warnings[:8]",
+    "assumptions",
+];
+
 /// `analyze_config`: the bindings and the lints; each lint's source in full.
 pub const ANALYZE_CONFIG: &[&str] = &["lints[].source", "lints[].serves"];
 

@@ -13,7 +13,7 @@ use serde::Serialize;
 use meter::{Derived, Logs, Meter, Rules};
 
 use crate::engine::model::{
-    Dollars, InputError, PRODUCT_ORDER, Plan, PriceTable, UsagePeriod, UsageProfile,
+    Dollars, InputError, PRODUCT_ORDER, Plan, PriceTable, Provenance, UsagePeriod, UsageProfile,
     grouped as group, usd,
 };
 use crate::knowledge::{Limit, LimitValue, Period, Price, Rounding};
@@ -100,6 +100,10 @@ pub struct CostReport {
     /// dominant product changes, in ascending multiplier order.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub break_points: Vec<BreakPoint>,
+    /// For an imported profile: which meters were measured (billing rows or analytics
+    /// estimates) and which are missing, so not in the total.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<Provenance>,
     /// Things to act on or to know before trusting the number.
     pub warnings: Vec<String>,
     /// How the input was interpreted.
@@ -380,6 +384,20 @@ impl CostReport {
                 self.break_points.len()
             );
         }
+        if let Some(p) = &self.provenance {
+            let _ = write!(
+                s,
+                " Imported {}: {} meter(s) from billing rows, {} analytics estimate(s)",
+                p.window,
+                p.billing.len(),
+                p.analytics_estimate.len()
+            );
+            if p.missing.is_empty() {
+                s.push('.');
+            } else {
+                let _ = write!(s, "; missing, not in the total: {}.", p.missing.join(", "));
+            }
+        }
         if !self.warnings.is_empty() {
             let _ = write!(s, " {} warning(s).", self.warnings.len());
         }
@@ -552,6 +570,7 @@ fn price(
         delta: None,
         curve: Vec::new(),
         break_points: Vec::new(),
+        provenance: profile.provenance.clone(),
         warnings,
         assumptions: Vec::new(),
     };

@@ -29,7 +29,10 @@ const METRICS: &[(&str, &str)] = &[
     ("d1_storage", "d1.storage_gb"),
     ("r2_storage_class_a_operations", "r2.class_a"),
     ("r2_storage_class_b_operations", "r2.class_b"),
-    ("durable_objects_compute_requests", "durable_objects.requests"),
+    (
+        "durable_objects_compute_requests",
+        "durable_objects.requests",
+    ),
     (
         "durable_objects_compute_duration",
         "durable_objects.duration_gb_s",
@@ -177,7 +180,9 @@ pub(super) fn read(
             _ => None,
         };
         let Some(mut target) = target else {
-            let label = id.or(service).unwrap_or("(no x_BillableMetricId or ServiceName)");
+            let label = id
+                .or(service)
+                .unwrap_or("(no x_BillableMetricId or ServiceName)");
             unread.insert(if unit.is_empty() {
                 label.to_owned()
             } else {
@@ -192,8 +197,7 @@ pub(super) fn read(
         let Some(def) = meter(target) else {
             continue;
         };
-        let Some(value) = convert(target, def.kind, &unit, quantity, &at("ConsumedUnit"), t)
-        else {
+        let Some(value) = convert(target, def.kind, &unit, quantity, &at("ConsumedUnit"), t) else {
             continue;
         };
         t.saw(bucket);
@@ -301,8 +305,8 @@ fn convert(
                 Amount::Total(if unit.contains("byte") { q / 1e9 } else { q })
             } else {
                 match unit {
-                    "" | "count" | "requests" | "request" | "operations" | "operation"
-                    | "rows" | "events" | "messages" => Amount::Total(q),
+                    "" | "count" | "requests" | "request" | "operations" | "operation" | "rows"
+                    | "events" | "messages" => Amount::Total(q),
                     u if u.starts_with("million") => Amount::Total(q * 1e6),
                     _ => {
                         assumed(t, "a plain count");

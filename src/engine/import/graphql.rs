@@ -33,7 +33,10 @@ pub(super) const DATASETS: &[(&str, &[&str])] = &[
         ],
     ),
     ("kvOperationsAdaptiveGroups", &["sum.requests"]),
-    ("kvStorageAdaptiveGroups", &["max.byteCount", "max.keyCount"]),
+    (
+        "kvStorageAdaptiveGroups",
+        &["max.byteCount", "max.keyCount"],
+    ),
     (
         "d1AnalyticsAdaptiveGroups",
         &[
@@ -302,9 +305,7 @@ fn dataset(
     if t.groups > MAX_GROUPS {
         return Err(InputError::new(
             path,
-            format!(
-                "more than {MAX_GROUPS} groups in all: query fewer days or coarser dimensions"
-            ),
+            format!("more than {MAX_GROUPS} groups in all: query fewer days or coarser dimensions"),
         ));
     }
     t.dataset(name, groups.len());
@@ -485,15 +486,26 @@ fn read_group(dataset: &str, g: &Group, bucket: Option<Bucket>, t: &mut Tally) {
                 }
             };
             t.count(meter, n, bucket);
-            let ns = g.dim("namespaceId").unwrap_or("(all namespaces)").to_owned();
+            let ns = g
+                .dim("namespaceId")
+                .unwrap_or("(all namespaces)")
+                .to_owned();
             let r = t.resource(ResourceKind::KvNamespace, &ns);
             add(r, &meter[3..], Some(n));
         }
         "kvStorageAdaptiveGroups" => {
-            let ns = g.dim("namespaceId").unwrap_or("(all namespaces)").to_owned();
+            let ns = g
+                .dim("namespaceId")
+                .unwrap_or("(all namespaces)")
+                .to_owned();
             if let (Some(bytes), Some(day)) = (g.num(t, "max", "byteCount"), day) {
                 t.store("kv.storage_gb", &ns, day, bytes / GB);
-                store(t.resource(ResourceKind::KvNamespace, &ns), "storage_gb", day, bytes / GB);
+                store(
+                    t.resource(ResourceKind::KvNamespace, &ns),
+                    "storage_gb",
+                    day,
+                    bytes / GB,
+                );
             } else {
                 undated(g, t, "max.byteCount");
             }
@@ -518,13 +530,22 @@ fn read_group(dataset: &str, g: &Group, bucket: Option<Bucket>, t: &mut Tally) {
             let r = t.resource(ResourceKind::D1Database, &db);
             add(r, "rows_read", read);
             add(r, "rows_written", written);
-            add(r, "queries", (reads.is_some() || writes.is_some()).then_some(queries));
+            add(
+                r,
+                "queries",
+                (reads.is_some() || writes.is_some()).then_some(queries),
+            );
         }
         "d1StorageAdaptiveGroups" => {
             let db = g.dim("databaseId").unwrap_or("(all databases)").to_owned();
             if let (Some(bytes), Some(day)) = (g.num(t, "max", "databaseSizeBytes"), day) {
                 t.store("d1.storage_gb", &db, day, bytes / GB);
-                store(t.resource(ResourceKind::D1Database, &db), "storage_gb", day, bytes / GB);
+                store(
+                    t.resource(ResourceKind::D1Database, &db),
+                    "storage_gb",
+                    day,
+                    bytes / GB,
+                );
             } else {
                 undated(g, t, "max.databaseSizeBytes");
             }
@@ -578,7 +599,11 @@ fn read_group(dataset: &str, g: &Group, bucket: Option<Bucket>, t: &mut Tally) {
             };
             t.count(meter, n, bucket);
             let bucket_name = g.dim("bucketName").unwrap_or("(all buckets)").to_owned();
-            add(t.resource(ResourceKind::R2Bucket, &bucket_name), class, Some(n));
+            add(
+                t.resource(ResourceKind::R2Bucket, &bucket_name),
+                class,
+                Some(n),
+            );
         }
         "r2StorageAdaptiveGroups" => {
             let name = g.dim("bucketName").unwrap_or("(all buckets)").to_owned();
@@ -604,15 +629,25 @@ fn read_group(dataset: &str, g: &Group, bucket: Option<Bucket>, t: &mut Tally) {
                 return;
             };
             t.count("durable_objects.requests", n, bucket);
-            let ns = g.dim("namespaceId").unwrap_or("(all namespaces)").to_owned();
+            let ns = g
+                .dim("namespaceId")
+                .unwrap_or("(all namespaces)")
+                .to_owned();
             if let Some(object) = g.dim("objectId") {
                 let object = format!("{ns}/{object}");
                 t.peak("durable_objects.object_requests", &object, bucket, n);
             }
-            add(t.resource(ResourceKind::DurableObjectNamespace, &ns), "requests", Some(n));
+            add(
+                t.resource(ResourceKind::DurableObjectNamespace, &ns),
+                "requests",
+                Some(n),
+            );
         }
         "durableObjectsPeriodicGroups" => {
-            let ns = g.dim("namespaceId").unwrap_or("(all namespaces)").to_owned();
+            let ns = g
+                .dim("namespaceId")
+                .unwrap_or("(all namespaces)")
+                .to_owned();
             // Duration in GB-s; from active time (µs) at 128 MB when only that is selected.
             let duration = g
                 .num(t, "sum", "duration")
@@ -663,7 +698,10 @@ fn read_group(dataset: &str, g: &Group, bucket: Option<Bucket>, t: &mut Tally) {
             top(r, "websocket_connections", sockets);
         }
         "durableObjectsSqlStorageGroups" | "durableObjectsStorageGroups" => {
-            let ns = g.dim("namespaceId").unwrap_or("(all namespaces)").to_owned();
+            let ns = g
+                .dim("namespaceId")
+                .unwrap_or("(all namespaces)")
+                .to_owned();
             let (meter, metric) = if dataset == "durableObjectsSqlStorageGroups" {
                 ("durable_objects.sqlite_storage_gb", "sqlite_storage_gb")
             } else {
@@ -671,7 +709,12 @@ fn read_group(dataset: &str, g: &Group, bucket: Option<Bucket>, t: &mut Tally) {
             };
             if let (Some(bytes), Some(day)) = (g.num(t, "max", "storedBytes"), day) {
                 t.store(meter, &ns, day, bytes / GB);
-                store(t.resource(ResourceKind::DurableObjectNamespace, &ns), metric, day, bytes / GB);
+                store(
+                    t.resource(ResourceKind::DurableObjectNamespace, &ns),
+                    metric,
+                    day,
+                    bytes / GB,
+                );
             } else {
                 undated(g, t, "max.storedBytes");
             }
@@ -701,7 +744,11 @@ fn read_group(dataset: &str, g: &Group, bucket: Option<Bucket>, t: &mut Tally) {
             top(r, "consumer_lag_seconds", lag);
             top(r, "retries_per_message", retries);
             if outcome_dlq {
-                add(r, "dead_lettered", g.obj.get("count").and_then(Value::as_f64));
+                add(
+                    r,
+                    "dead_lettered",
+                    g.obj.get("count").and_then(Value::as_f64),
+                );
             }
         }
         "queueBacklogAdaptiveGroups" => {
@@ -720,7 +767,10 @@ fn read_group(dataset: &str, g: &Group, bucket: Option<Bucket>, t: &mut Tally) {
             let Some(n) = g.num(t, "count", "") else {
                 return;
             };
-            let workflow = g.dim("workflowName").unwrap_or("(all workflows)").to_owned();
+            let workflow = g
+                .dim("workflowName")
+                .unwrap_or("(all workflows)")
+                .to_owned();
             match g.dim("eventType") {
                 // Billing counts steps run, not retries (ATTEMPT_*) or rollbacks.
                 Some("STEP_START") => {
@@ -799,5 +849,9 @@ fn intern(metric: &str) -> &'static str {
         "steps",
         "runs",
     ];
-    NAMES.iter().find(|n| **n == metric).copied().unwrap_or("other")
+    NAMES
+        .iter()
+        .find(|n| **n == metric)
+        .copied()
+        .unwrap_or("other")
 }

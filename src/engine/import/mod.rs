@@ -22,9 +22,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::engine::model::{
-    InputError, Observations, Plan, Provenance, UsageProfile,
-};
+use crate::engine::model::{InputError, Observations, Plan, Provenance, UsageProfile};
 use crate::knowledge::{Limit, LimitValue};
 use tally::{DAY, METERS, MeterKind, Tally, date_of, parse_time};
 
@@ -277,7 +275,11 @@ fn given_window(input: &ImportInput) -> Result<Option<(i64, i64)>, InputError> {
         (Some(s), Some(e)) => Ok(Some((s, e + DAY))),
         (None, None) => Ok(None),
         _ => Err(InputError::new(
-            if input.start.is_none() { "start" } else { "end" },
+            if input.start.is_none() {
+                "start"
+            } else {
+                "end"
+            },
             "give both start and end, or neither (then the data's dates are used)",
         )),
     }
@@ -397,14 +399,21 @@ fn build(
             }
             (None, Some(a)) => {
                 values.insert(def.path, a);
-                provenance.analytics_estimate.push(shown(def.path).to_owned());
+                provenance
+                    .analytics_estimate
+                    .push(shown(def.path).to_owned());
             }
             (None, None) => missing.push(def.path),
         }
     }
     // Billed Durable Object requests already hold incoming WebSocket messages at 20:1.
-    if provenance.billing.iter().any(|m| m == "durable_objects.requests")
-        && values.remove("durable_objects.websocket_messages").is_some()
+    if provenance
+        .billing
+        .iter()
+        .any(|m| m == "durable_objects.requests")
+        && values
+            .remove("durable_objects.websocket_messages")
+            .is_some()
     {
         provenance
             .analytics_estimate
@@ -421,8 +430,7 @@ fn build(
     for (path, v) in &values {
         set(&mut profile, path, *v);
     }
-    if let (Some(cpu), Some(req)) = (values.get("workers.cpu_ms"), values.get("workers.requests"))
-    {
+    if let (Some(cpu), Some(req)) = (values.get("workers.cpu_ms"), values.get("workers.requests")) {
         profile.workers.cpu_ms_per_request = if *req > 0.0 { round(cpu / req, 3) } else { 0.0 };
     }
     profile.provenance = Some(provenance);
@@ -454,7 +462,10 @@ fn build(
             && (r.max.get("websocket_connections").is_some_and(|v| *v > 0.0)
                 || r.counts.get("websocket_messages").is_some_and(|v| *v > 0.0))
     });
-    if websocket_seen && values.contains_key("durable_objects.requests") && !profile_billed(&profile, "durable_objects.requests") {
+    if websocket_seen
+        && values.contains_key("durable_objects.requests")
+        && !profile_billed(&profile, "durable_objects.requests")
+    {
         warnings.add("Durable Objects use WebSockets: with the Hibernation API, incoming messages are in the invocations dataset as requests (billed 20 per request), so durable_objects.requests may be overstated; billable-usage rows settle it".to_owned());
     }
 
@@ -508,7 +519,11 @@ fn group_missing(missing: &[&'static str]) -> Vec<String> {
             .map(|d| d.path)
             .filter(|m| product(m) == p)
             .collect();
-        let gone: Vec<&str> = all.iter().copied().filter(|m| missing.contains(m)).collect();
+        let gone: Vec<&str> = all
+            .iter()
+            .copied()
+            .filter(|m| missing.contains(m))
+            .collect();
         if gone.len() == all.len() {
             out.push(p);
         } else {
@@ -737,7 +752,10 @@ fn resources(limits: &[Limit], plan: Plan, t: &Tally, factor: f64) -> Vec<Resour
         };
         match kind {
             ResourceKind::Worker => {
-                measure("workers.cpu_ms_per_request_default", r.max.get("cpu_ms_p99").copied());
+                measure(
+                    "workers.cpu_ms_per_request_default",
+                    r.max.get("cpu_ms_p99").copied(),
+                );
                 measure("workers.memory_mb", r.max.get("memory_mb").copied());
                 let per_request = match (r.counts.get("subrequests"), r.counts.get("requests")) {
                     (Some(s), Some(q)) if *q > 0.0 => Some(s / q),
@@ -746,7 +764,10 @@ fn resources(limits: &[Limit], plan: Plan, t: &Tally, factor: f64) -> Vec<Resour
                 measure("workers.subrequests_default", per_request);
             }
             ResourceKind::D1Database => {
-                let last = r.stored.get("storage_gb").and_then(|s| s.values().next_back());
+                let last = r
+                    .stored
+                    .get("storage_gb")
+                    .and_then(|s| s.values().next_back());
                 measure("d1.database_size_gb", last.copied());
             }
             ResourceKind::Queue => {
@@ -808,19 +829,39 @@ fn account(limits: &[Limit], plan: Plan, t: &Tally) -> Option<ResourceUsage> {
         })
     };
     let mut checks: Vec<(&str, &str, Option<f64>)> = vec![
-        ("d1.storage_per_account_gb", "d1_storage_gb", stored_peak("d1.storage_gb")),
+        (
+            "d1.storage_per_account_gb",
+            "d1_storage_gb",
+            stored_peak("d1.storage_gb"),
+        ),
         (
             "durable_objects.storage_per_account_gb",
             "durable_objects_storage_gb",
             stored_peak("durable_objects.sqlite_storage_gb"),
         ),
-        ("kv.storage_per_account_gb", "kv_storage_gb", stored_peak("kv.storage_gb")),
+        (
+            "kv.storage_per_account_gb",
+            "kv_storage_gb",
+            stored_peak("kv.storage_gb"),
+        ),
     ];
     if plan == Plan::Free {
         checks.extend([
-            ("workers.requests_per_day", "peak_day_requests", daily_peak("workers.requests")),
-            ("kv.reads_per_day", "peak_day_kv_reads", daily_peak("kv.reads")),
-            ("kv.writes_per_day", "peak_day_kv_writes", daily_peak("kv.writes")),
+            (
+                "workers.requests_per_day",
+                "peak_day_requests",
+                daily_peak("workers.requests"),
+            ),
+            (
+                "kv.reads_per_day",
+                "peak_day_kv_reads",
+                daily_peak("kv.reads"),
+            ),
+            (
+                "kv.writes_per_day",
+                "peak_day_kv_writes",
+                daily_peak("kv.writes"),
+            ),
         ]);
     }
     for (id, metric, current) in checks {

@@ -261,7 +261,13 @@ impl Tally {
 
     /// A rate candidate: `value` happened in `bucket` to `resource`. Only buckets of an hour or
     /// less are kept; a day's mean says nothing of its peak.
-    pub fn peak(&mut self, signal: &'static str, resource: &str, bucket: Option<Bucket>, value: f64) {
+    pub fn peak(
+        &mut self,
+        signal: &'static str,
+        resource: &str,
+        bucket: Option<Bucket>,
+        value: f64,
+    ) {
         if let Some(b) = bucket.filter(|b| b.len > 0 && b.len <= 3_600) {
             let e = self
                 .peaks
@@ -331,7 +337,10 @@ mod tests {
             w.add(format!("b{i}"));
         }
         let list = w.into_list(3);
-        assert_eq!(list, ["a (3 times)", "b0", "b1", "3 more warnings not listed."]);
+        assert_eq!(
+            list,
+            ["a (3 times)", "b0", "b1", "3 more warnings not listed."]
+        );
     }
 
     #[test]

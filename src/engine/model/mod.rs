@@ -12,14 +12,14 @@ mod usage;
 
 pub use context::{ConfigFormat, ConfigSource, Observations, Plan, ProjectContext, Service};
 pub use input::{
-    InputError, MAX_QUANTITY, check_quantity, closest_name, from_json, from_json_ref, from_json_str,
-    from_toml_str,
+    InputError, MAX_QUANTITY, check_quantity, closest_name, from_json, from_json_ref,
+    from_json_str, from_toml_str,
 };
 pub use number::{Dollars, Grouped, dollars, grouped, usd};
 pub use price::{PriceTable, Pricer, period};
 pub use usage::{
     AnalyticsEngineUsage, BrowserRunUsage, ContainersUsage, D1Usage, DurableObjectsUsage,
-    HyperdriveUsage, KvUsage, LogpushUsage, ObservabilityUsage, PRODUCT_ORDER, Provenance, QueuesUsage,
-    R2InfrequentAccessUsage, R2Usage, UsagePeriod, UsageProfile, VectorizeUsage, WorkersAiUsage,
-    WorkersForPlatformsUsage, WorkersLogsUsage, WorkersUsage, WorkflowsUsage,
+    HyperdriveUsage, KvUsage, LogpushUsage, ObservabilityUsage, PRODUCT_ORDER, Provenance,
+    QueuesUsage, R2InfrequentAccessUsage, R2Usage, UsagePeriod, UsageProfile, VectorizeUsage,
+    WorkersAiUsage, WorkersForPlatformsUsage, WorkersLogsUsage, WorkersUsage, WorkflowsUsage,
 };

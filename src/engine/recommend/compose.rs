@@ -4,7 +4,7 @@
 use rust_decimal::Decimal;
 
 use crate::engine::model::{InputError, PriceTable, Pricer, ProjectContext, UsageProfile};
-use crate::engine::{config, cost, shard};
+use crate::engine::{config, cost, import, shard};
 use crate::knowledge::Knowledge;
 
 /// The cost engine as a [`Pricer`], for engines that price what they plan.
@@ -73,6 +73,22 @@ pub fn estimate_cost(
         report.summarize();
     }
     Ok(report)
+}
+
+/// `import_usage`: the import engine's result with the bill of its profile, priced by the cost
+/// engine in the profile's month. `files` are documents the front end read, named by path.
+pub fn import_usage(
+    k: &Knowledge,
+    prices: &PriceTable,
+    input: &import::ImportInput,
+    files: &[(String, serde_json::Value)],
+) -> Result<import::ImportedUsage, InputError> {
+    let mut out = import::import(&k.limits, input, files)?;
+    let bill = cost::estimate(prices, &k.limits, &out.profile)
+        .map_err(|e| InputError::new(format!("profile.{}", e.path), e.message))?;
+    out.monthly_cost_usd = Some(bill.total_usd);
+    out.summarize();
+    Ok(out)
 }
 
 /// `shard_plan`: the shard engine, with the cost engine pricing each plan in billing month
