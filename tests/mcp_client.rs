@@ -715,7 +715,97 @@ fn realistic_calls() -> Vec<(&'static str, serde_json::Value)> {
     let config =
         std::fs::read_to_string(format!("{root}/tests/fixtures/wrangler/full.jsonc")).unwrap();
     calls.push(("analyze_config", json!({"content": config})));
+    calls.push(("import_usage", example_import()));
     calls
+}
+
+/// The example usage documents, as paths relative to the working directory.
+fn example_import() -> serde_json::Value {
+    let paths: Vec<String> = [
+        "workers",
+        "kv",
+        "d1",
+        "d1-queries",
+        "r2",
+        "durable-objects",
+        "queues",
+        "billable",
+    ]
+    .iter()
+    .map(|n| format!("examples/usage/{n}.json"))
+    .collect();
+    json!({"paths": paths, "start": "2026-11-24", "end": "2026-11-30"})
+}
+
+#[tokio::test]
+async fn an_import_feeds_estimate_cost_and_recommend_scaling() {
+    let client = connect().await;
+    let call = |name: &'static str, a: serde_json::Value| {
+        let client = &client;
+        async move {
+            client
+                .call_tool(CallToolRequestParams::new(name).with_arguments(args(a)))
+                .await
+                .unwrap()
+        }
+    };
+    let imported = call("import_usage", example_import()).await;
+    assert_eq!(imported.is_error, Some(false), "{:?}", imported.content);
+    let imported = imported.structured_content.unwrap();
+    let bill = imported["monthly_cost_usd"].as_f64().unwrap();
+    assert!(bill > 5.0, "{imported}");
+    let missing = imported["profile"]["provenance"]["missing"]
+        .as_array()
+        .unwrap();
+    assert!(missing.contains(&json!("workers_logs")), "{missing:?}");
+    assert!(
+        imported["profile"]["provenance"]["billing"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("workers.requests"))
+    );
+    assert!(imported["observations"]["d1_database_gb"].as_f64().unwrap() > 6.0);
+
+    // The whole result is an estimate_cost input: the same bill, and it says what is missing.
+    let cost = call("estimate_cost", imported.clone()).await;
+    assert_eq!(cost.is_error, Some(false), "{:?}", cost.content);
+    let cost = cost.structured_content.unwrap();
+    assert_eq!(cost["total_usd"].as_f64().unwrap(), bill);
+    let summary = cost["summary"].as_str().unwrap();
+    assert!(
+        summary.contains("missing, not in the total: workers_logs"),
+        "{summary}"
+    );
+
+    // And a recommend_scaling usage: its observations fill the context.
+    let review = call("recommend_scaling", json!({"usage": imported})).await;
+    assert_eq!(review.is_error, Some(false), "{:?}", review.content);
+    let review = review.structured_content.unwrap();
+    assert_eq!(review["monthly_cost_usd"].as_f64().unwrap(), bill);
+    let headroom = serde_json::to_string(&review["headroom"]).unwrap();
+    assert!(headroom.contains("d1.database_size_gb"), "{headroom}");
+
+    // Paths outside the working directory are refused; a document of the wrong kind is named.
+    for (a, needle) in [
+        (json!({"paths": ["../Cargo.toml"]}), "without `..`"),
+        (json!({"paths": ["/etc/hostname"]}), "relative"),
+        (json!({"documents": [{"hello": 1}]}), "documents[0]"),
+        (json!({"documents": []}), "documents"),
+        (
+            json!({"documents": [{"data": null, "errors": [{"message": "boom"}]}]}),
+            "boom",
+        ),
+        (
+            json!({"documents": [{"result": []}], "start": "2026-11-07", "end": "2026-11-01"}),
+            "end",
+        ),
+    ] {
+        let res = call("import_usage", a.clone()).await;
+        assert_eq!(res.is_error, Some(true), "{a}");
+        let text = format!("{:?}", res.content);
+        assert!(text.contains(needle), "{a}: {text}");
+    }
+    client.cancel().await.unwrap();
 }
 
 #[tokio::test]

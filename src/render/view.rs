@@ -156,33 +156,48 @@ pub fn inline_refs(schema: &mut Map<String, Value>) {
         Some(Value::Object(d)) => d,
         _ => return,
     };
+    let mut within = Vec::new();
     for value in schema.values_mut() {
-        inline(value, &defs, 0);
+        inline(value, &defs, &mut within);
     }
 }
 
-fn inline(value: &mut Value, defs: &Map<String, Value>, depth: usize) {
+/// Replaces each `$ref` by its definition. A definition met again inside itself (a recursive
+/// type, such as a profile's `compare_to`) becomes a bare object there, so no reference is left
+/// pointing at the removed `$defs`.
+fn inline<'d>(value: &mut Value, defs: &'d Map<String, Value>, within: &mut Vec<&'d str>) {
     match value {
         Value::Object(object) => {
-            if let Some(name) = object
+            let target = object
                 .get("$ref")
                 .and_then(Value::as_str)
                 .and_then(|r| r.strip_prefix("#/$defs/"))
-                .filter(|_| depth < 16)
-                && let Some(Value::Object(def)) = defs.get(name)
-            {
+                .and_then(|name| defs.get_key_value(name));
+            let mut entered = false;
+            if let Some((name, def)) = target {
                 object.shift_remove("$ref");
-                for (k, v) in def {
-                    object.entry(k.clone()).or_insert_with(|| v.clone());
+                if within.contains(&name.as_str()) {
+                    object
+                        .entry("type")
+                        .or_insert_with(|| Value::from("object"));
+                } else if let Value::Object(def) = def {
+                    for (k, v) in def {
+                        object.entry(k.clone()).or_insert_with(|| v.clone());
+                    }
+                    within.push(name);
+                    entered = true;
                 }
             }
             for v in object.values_mut() {
-                inline(v, defs, depth + 1);
+                inline(v, defs, within);
+            }
+            if entered {
+                within.pop();
             }
         }
         Value::Array(items) => {
             for v in items {
-                inline(v, defs, depth + 1);
+                inline(v, defs, within);
             }
         }
         _ => {}

@@ -420,6 +420,22 @@ fn build(
             .retain(|m| m != "durable_objects.websocket_messages");
         assumptions.push("Durable Object requests come from billing rows, which count incoming WebSocket messages at 20:1 already; the analytics message count is not added again.".to_owned());
     }
+    // Key-value-backed storage is not in the shipped queries (durableObjectsStorageGroups); with
+    // no key-value-backed reads or writes measured, there is none to bill.
+    let kv_units_idle = [
+        "durable_objects.kv_read_units",
+        "durable_objects.kv_write_units",
+    ]
+    .iter()
+    .all(|m| values.get(m) == Some(&0.0));
+    if kv_units_idle && missing.contains(&"durable_objects.kv_storage_gb") {
+        missing.retain(|m| *m != "durable_objects.kv_storage_gb");
+        values.insert("durable_objects.kv_storage_gb", 0.0);
+        provenance
+            .analytics_estimate
+            .push("durable_objects.kv_storage_gb".to_owned());
+        assumptions.push("No key-value-backed Durable Object reads or writes were measured, so their storage is taken as 0 (durableObjectsStorageGroups was not given).".to_owned());
+    }
     provenance.missing = group_missing(&missing);
 
     let mut profile = UsageProfile {
@@ -431,7 +447,8 @@ fn build(
         set(&mut profile, path, *v);
     }
     if let (Some(cpu), Some(req)) = (values.get("workers.cpu_ms"), values.get("workers.requests")) {
-        profile.workers.cpu_ms_per_request = if *req > 0.0 { round(cpu / req, 3) } else { 0.0 };
+        // Unrounded: at billions of requests the fourth decimal of a millisecond is dollars.
+        profile.workers.cpu_ms_per_request = if *req > 0.0 { cpu / req } else { 0.0 };
     }
     profile.provenance = Some(provenance);
 
@@ -927,66 +944,70 @@ impl ImportedUsage {
         use std::fmt::Write;
         let w = &self.window;
         let mut s = format!(
-            "{} days observed ({} to {}), ×{} to a 30-day month.",
+            "{} days ({} to {}, ×{:.2} to a month).",
             w.days, w.start, w.end, w.to_month
         );
-        if let Some(p) = &self.profile.provenance {
-            let products = |list: &[String]| {
-                let mut ps: Vec<&str> = list
-                    .iter()
-                    .map(|m| m.split('.').next().unwrap_or(m))
-                    .collect();
-                ps.dedup();
-                ps.join(", ")
-            };
-            if !p.billing.is_empty() {
-                let _ = write!(s, " Billing rows: {}.", products(&p.billing));
-            }
-            if !p.analytics_estimate.is_empty() {
-                let _ = write!(
-                    s,
-                    " Analytics estimates: {}.",
-                    products(&p.analytics_estimate)
-                );
-            }
-            if !p.missing.is_empty() {
-                let _ = write!(s, " Missing (not in the bill): {}.", p.missing.join(", "));
-            }
-        }
         if let Some(usd) = self.monthly_cost_usd {
             let _ = write!(
                 s,
-                " Bill: {}/month at {} prices.",
+                " Bill {}/month at {} prices.",
                 crate::engine::model::Dollars(usd),
                 self.profile.month.as_deref().unwrap_or("current")
             );
         }
+        if let Some(p) = &self.profile.provenance {
+            let products = |list: &[String]| {
+                let mut ps: Vec<&str> = Vec::new();
+                for m in list {
+                    let p = m.split('.').next().unwrap_or(m);
+                    if !ps.contains(&p) {
+                        ps.push(p);
+                    }
+                }
+                ps.join(", ")
+            };
+            let mut sources = Vec::new();
+            if !p.billing.is_empty() {
+                sources.push(format!("billing rows: {}", products(&p.billing)));
+            }
+            if !p.analytics_estimate.is_empty() {
+                sources.push(format!(
+                    "analytics estimates: {}",
+                    products(&p.analytics_estimate)
+                ));
+            }
+            if !p.missing.is_empty() {
+                sources.push(format!("missing, not billed: {}", p.missing.join(", ")));
+            }
+            let joined = sources.join("; ");
+            let mut chars = joined.chars();
+            if let Some(first) = chars.next() {
+                let _ = write!(s, " {}{}.", first.to_uppercase(), chars.as_str());
+            }
+        }
         if let Some(r) = self.resources.first()
             && let Some(h) = r.headroom.first()
         {
+            let id: String = r.id.chars().take(12).collect();
+            let cut = if r.id.chars().count() > 12 { "…" } else { "" };
             let _ = write!(
                 s,
-                " Closest limit: {} at {:.0}% of {} ({} of {} {}).",
-                r.id,
+                " Nearest limit: {id}{cut} at {:.0}% of {}.",
                 h.utilisation * 100.0,
-                h.limit,
-                h.current,
-                h.max,
-                h.unit
+                h.limit
             );
         }
         if let Some(q) = self.queries.first() {
             let _ = write!(
                 s,
-                " A D1 query reads {} rows per row returned ({:.0}% of rows read).",
-                q.rows_read_per_row_returned,
-                q.share_of_rows_read * 100.0
+                " One D1 query reads {:.0}% of rows read, {:.0} per row returned.",
+                q.share_of_rows_read * 100.0,
+                q.rows_read_per_row_returned
             );
         }
         if !self.warnings.is_empty() {
             let _ = write!(s, " {} warning(s).", self.warnings.len());
         }
-        s.push_str(" Next: pass this result as usage to recommend_scaling.");
         self.summary = s;
     }
 }
