@@ -74,9 +74,14 @@ p.stdin.close(); p.wait(timeout=10)
 json.dump(names, open(out, "w"))
 print("tools/list:", ", ".join(names))
 PY
-python3 - "$root" "$prefix" "$work/script.json" <<'PY'
-import json, sys, tomllib
-root, prefix, out = sys.argv[1:]
+# The example usage documents go where the server's working directory will be, so that
+# import_usage reads them by path as a user's agent would after saving the API's answers.
+mkdir -p "$work/project/usage"
+cp "$root"/examples/usage/*.json "$work/project/usage/"
+(cd "$work/project" && "$bin" usage import usage/*.json --start 2026-11-24 --end 2026-11-30 --format json >"$work/imported.json" 2>/dev/null)
+python3 - "$root" "$prefix" "$work/script.json" "$work/imported.json" <<'PY'
+import glob, json, os, sys, tomllib
+root, prefix, out, imported = sys.argv[1:]
 toml = lambda p: tomllib.load(open(f"{root}/{p}", "rb"))
 fixture = lambda p: json.load(open(f"{root}/tests/fixtures/{p}"))
 calls = [
@@ -88,6 +93,11 @@ for name in ["kv_key", "d1_time_monthly", "d1_tenant", "durable_object", "queue"
 calls.append({"tool": "analyze_config", "label": "full.jsonc",
               "input": {"content": open(f"{root}/tests/fixtures/wrangler/full.jsonc").read(), "stale_before": "2026-01-01"},
               "budget": 1200})
+paths = sorted("usage/" + os.path.basename(p) for p in glob.glob(f"{root}/examples/usage/*.json"))
+calls.append({"tool": "import_usage", "label": "examples/usage (7 days, by path)",
+              "input": {"paths": paths, "start": "2026-11-24", "end": "2026-11-30"}, "budget": 1200})
+calls.append({"tool": "recommend_scaling", "label": "usage: the import",
+              "input": {"usage": json.load(open(imported))}, "budget": 1500})
 json.dump({"prefix": prefix, "calls": calls}, open(out, "w"))
 print(f"{len(calls)} calls")
 PY
