@@ -309,6 +309,14 @@ fn dataset(
         ));
     }
     t.dataset(name, groups.len());
+    // A count equal to a usual `limit` means the API cut the answer (the top statements of
+    // d1QueriesAdaptiveGroups are meant to be cut: they price nothing).
+    if matches!(groups.len(), 1_000 | 5_000 | 10_000) && *name != "d1QueriesAdaptiveGroups" {
+        t.warnings.add(format!(
+            "{path}: exactly {} groups, probably cut at the query's limit, so its totals undercount: narrow the window or group by fewer dimensions",
+            groups.len()
+        ));
+    }
     if let Some(Value::Object(first)) = groups.first() {
         unknown_fields(path, first, fields, t);
     }
@@ -402,10 +410,13 @@ impl Group<'_> {
                 } else {
                     format!("{block}.{field}")
                 };
-                t.warnings.add(format!(
-                    "{}[*].{what}: a value that is not a number from 0 to 1e15 was skipped (first at [{}]: {v})",
-                    self.path, self.index
-                ));
+                t.warnings.add_as(
+                    format!("{}[*].{what}", self.path),
+                    format!(
+                        "{}[*].{what}: a value that is not a number from 0 to 1e15 was skipped (first at [{}]: {v})",
+                        self.path, self.index
+                    ),
+                );
                 None
             }
         }
@@ -423,10 +434,13 @@ impl Group<'_> {
             if let Some(v) = dims.get(dim) {
                 match v.as_str().and_then(parse_time) {
                     Some(start) => return Some(Bucket { start, len }),
-                    None => t.warnings.add(format!(
-                        "{}[*].dimensions.{dim}: not a date or RFC 3339 time (first at [{}]: {v}); the group is not dated",
-                        self.path, self.index
-                    )),
+                    None => t.warnings.add_as(
+                        format!("{}[*].dimensions.{dim}", self.path),
+                        format!(
+                            "{}[*].dimensions.{dim}: not a date or RFC 3339 time (first at [{}]: {v}); the group is not dated",
+                            self.path, self.index
+                        ),
+                    ),
                 }
             }
         }

@@ -37,7 +37,7 @@ pub const MAX_DOCUMENTS: usize = 64;
 #[serde(deny_unknown_fields)]
 pub struct ImportInput {
     /// Responses as returned: a GraphQL body (`{data: {viewer: {accounts: […]}}, errors}`) or
-    /// billable usage (`{result: [rows]}` or the rows).
+    /// billable usage (`{result: [rows]}` or the rows). With paths, 8 MiB in all.
     #[serde(default)]
     #[schemars(with = "Vec<serde_json::Map<String, Value>>")]
     pub documents: Vec<Value>,
@@ -92,9 +92,10 @@ pub struct Window {
     pub start: String,
     /// Last day, YYYY-MM-DD, inclusive.
     pub end: String,
-    /// Length in days (fractional when the data is hourly).
+    /// Length in days (fractional when the data is hourly), to 4 decimals.
     pub days: f64,
-    /// The factor counts were multiplied by to make a 30-day month.
+    /// The factor counts were multiplied by to make a 30-day month, to 4 decimals (the profile
+    /// uses it unrounded).
     pub to_month: f64,
     /// `given`, `data` (from the dates in the documents) or `billing_cycle`.
     pub basis: String,
@@ -153,7 +154,7 @@ pub struct QueryCost {
 /// A meter both sources gave.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Difference {
-    /// The profile field.
+    /// The profile field (`workers.cpu_ms` is the month's CPU milliseconds in all).
     pub meter: String,
     /// From the billing rows, per month (the one used).
     pub billing: f64,
@@ -174,7 +175,8 @@ pub struct ImportedUsage {
     pub window: Window,
     /// An estimate_cost profile of a 30-day month, with its provenance.
     pub profile: UsageProfile,
-    /// What the data shows for recommend_scaling; unknown ones are left out.
+    /// What the data shows for recommend_scaling, rounded to 3 or 4 decimals; unknown ones are
+    /// left out.
     pub observations: Observations,
     /// The bill of `profile` at the prices in force in its month; meters missing are not in it.
     #[serde(
@@ -376,6 +378,7 @@ fn build(
     };
     let mut differences = Vec::new();
     let mut missing: Vec<&'static str> = Vec::new();
+    count_held(&mut t);
     for def in METERS {
         let r = t.readings.get(def.path);
         let analytics = r.and_then(|r| r.analytics.map(|_| monthly_analytics(def.kind, r, factor)));
@@ -386,7 +389,7 @@ fn build(
                 provenance.billing.push(shown(def.path).to_owned());
                 if let Some(a) = a.filter(|_| def.kind != MeterKind::Held) {
                     differences.push(Difference {
-                        meter: shown(def.path).to_owned(),
+                        meter: def.path.to_owned(),
                         billing: round(b, 2),
                         analytics: round(a, 2),
                         difference_percent: if b > 0.0 {
@@ -561,10 +564,31 @@ fn monthly_analytics(kind: MeterKind, r: &tally::Reading, factor: f64) -> f64 {
             }
             mean(per_day.values().copied())
         }
-        MeterKind::Held => {
-            let mut ids: Vec<&str> = r.stored.keys().map(|(id, _)| id.as_str()).collect();
-            ids.dedup();
-            ids.len() as f64
+        MeterKind::Held => r.analytics.unwrap_or(0.0),
+    }
+}
+
+/// Databases and buckets held: the distinct ones the storage datasets report.
+fn count_held(t: &mut Tally) {
+    for (held, stores) in [
+        ("d1.databases", &["d1.storage_gb"][..]),
+        (
+            "r2.buckets",
+            &["r2.storage_gb", "r2.infrequent_access.storage_gb"][..],
+        ),
+    ] {
+        let mut ids: Vec<&str> = stores
+            .iter()
+            .filter_map(|m| t.readings.get(m))
+            .flat_map(|r| r.stored.keys().map(|(id, _)| id.as_str()))
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let n = ids.len() as f64;
+        if let Some(r) = t.readings.get_mut(held)
+            && r.analytics.is_some()
+        {
+            r.analytics = Some(n);
         }
     }
 }
@@ -586,7 +610,6 @@ fn mean(values: impl Iterator<Item = f64>) -> f64 {
 
 /// Writes a meter's value into the profile.
 fn set(p: &mut UsageProfile, path: &str, v: f64) {
-    let v = round(v, 6);
     let d = &mut p.durable_objects;
     let slot = match path {
         "workers.requests" => &mut p.workers.requests,

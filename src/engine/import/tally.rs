@@ -151,30 +151,38 @@ pub(super) struct QueryTally {
 /// Warnings, each said once with how often it happened.
 #[derive(Debug, Default)]
 pub(super) struct Warnings {
-    seen: BTreeMap<String, usize>,
+    /// By key: the first text and the count.
+    seen: BTreeMap<String, (String, usize)>,
     order: Vec<String>,
 }
 
 impl Warnings {
     /// Adds a warning; the same text again only counts.
     pub fn add(&mut self, text: String) {
-        match self.seen.get_mut(&text) {
-            Some(n) => *n += 1,
+        self.add_as(text.clone(), text);
+    }
+
+    /// Adds a warning under `key`: a later one with the same key (the same problem at another
+    /// place) only counts, and the first text is kept.
+    pub fn add_as(&mut self, key: String, text: String) {
+        match self.seen.get_mut(&key) {
+            Some((_, n)) => *n += 1,
             None => {
-                self.seen.insert(text.clone(), 1);
-                self.order.push(text);
+                self.seen.insert(key.clone(), (text, 1));
+                self.order.push(key);
             }
         }
     }
 
     /// The warnings in the order first seen, with the repeat count, at most `max` of them.
-    pub fn into_list(self, max: usize) -> Vec<String> {
+    pub fn into_list(mut self, max: usize) -> Vec<String> {
         let total = self.order.len();
         let mut out: Vec<String> = self
             .order
-            .into_iter()
+            .iter()
             .take(max)
-            .map(|w| match self.seen[&w] {
+            .filter_map(|k| self.seen.remove(k))
+            .map(|(w, n)| match n {
                 1 => w,
                 n => format!("{w} ({n} times)"),
             })

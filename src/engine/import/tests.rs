@@ -130,3 +130,108 @@ fn the_shipped_queries_select_only_what_is_read() {
     // objects only; add it by hand when they are used).
     assert_eq!(seen, graphql::DATASETS.len() - 1);
 }
+
+#[test]
+fn an_answer_cut_at_its_limit_is_flagged() {
+    let groups: Vec<Value> = (0..1_000)
+        .map(|i| json!({"sum": {"requests": 1}, "dimensions": {"date": "2026-11-01", "namespaceId": format!("ns{i}"), "actionType": "read"}}))
+        .collect();
+    let out = run(vec![graphql(json!({"kvOperationsAdaptiveGroups": groups}))]);
+    assert!(
+        out.warnings
+            .iter()
+            .any(|w| w.contains("exactly 1000 groups")),
+        "{:?}",
+        out.warnings
+    );
+}
+
+#[test]
+fn billing_rows_win_and_the_difference_is_reported() {
+    let rows: Vec<Value> = (1..=2)
+        .map(|d| json!({"ChargePeriodStart": format!("2026-11-0{d}T00:00:00Z"), "ChargePeriodEnd": format!("2026-11-0{}T00:00:00Z", d + 1),
+                        "ConsumedQuantity": 1100, "ConsumedUnit": "Requests", "x_BillableMetricId": "workers_standard_requests"}))
+        .collect();
+    let analytics = graphql(json!({"workersInvocationsAdaptive": [
+        {"sum": {"requests": 1000, "cpuTimeUs": 1000}, "dimensions": {"date": "2026-11-01", "status": "success"}},
+        {"sum": {"requests": 1000, "cpuTimeUs": 1000}, "dimensions": {"date": "2026-11-02", "status": "success"}}
+    ]}));
+    let out = run(vec![json!({"result": rows, "success": true}), analytics]);
+    assert_eq!(out.window.days, 2.0);
+    assert!((out.profile.workers.requests - 2200.0 * 15.0).abs() < 1e-6);
+    let d = &out.differences[0];
+    assert_eq!(d.meter, "workers.requests");
+    assert!((d.difference_percent - (-9.1)).abs() < 0.05, "{d:?}");
+    let p = out.profile.provenance.unwrap();
+    assert!(p.billing.contains(&"workers.requests".to_owned()));
+    assert!(
+        p.analytics_estimate
+            .contains(&"workers.cpu_ms_per_request".to_owned())
+    );
+}
+
+#[test]
+fn one_billing_cycle_is_taken_as_it_is() {
+    let input = ImportInput {
+        documents: vec![graphql(json!({"workflowsAdaptiveGroups": [
+            {"count": 700, "dimensions": {"date": "2026-10-15", "eventType": "STEP_START"}},
+            {"count": 9, "dimensions": {"date": "2026-10-15", "eventType": "ATTEMPT_START"}}
+        ]}))],
+        start: Some("2026-10-15".into()),
+        end: Some("2026-11-14".into()),
+        billing_cycle_anchor: Some(15),
+        ..ImportInput::default()
+    };
+    let out = import(limits(), &input, &[]).unwrap();
+    assert_eq!(out.window.basis, "billing_cycle");
+    assert_eq!(out.window.to_month, 1.0);
+    assert_eq!(out.window.days, 31.0);
+    assert_eq!(out.profile.workflows.steps, 700.0);
+    // Without the anchor the same 31 days scale to 30.
+    let input = ImportInput {
+        billing_cycle_anchor: None,
+        ..input
+    };
+    let out = import(limits(), &input, &[]).unwrap();
+    assert!((out.profile.workflows.steps - 700.0 * 30.0 / 31.0).abs() < 1e-6);
+}
+
+#[test]
+fn bad_values_are_warned_about_by_path_and_skipped() {
+    let out = run(vec![graphql(json!({"d1AnalyticsAdaptiveGroups": [
+        {"sum": {"rowsRead": "lots", "rowsWritten": 5}, "dimensions": {"date": "2026-11-01", "databaseId": "a"}},
+        {"sum": {"rowsRead": -3, "rowsWritten": 5}, "dimensions": {"date": "2026-11-01", "databaseId": "a"}},
+        {"sum": {"rowsRead": 10, "rowsWritten": 5}, "dimensions": {"date": "2026-11-01", "databaseId": "a"}},
+        "not a group"
+    ]}))]);
+    assert_eq!(out.profile.d1.rows_read, 300.0);
+    assert_eq!(out.profile.d1.rows_written, 450.0);
+    let w = out.warnings.join("\n");
+    assert!(
+        w.contains("d1AnalyticsAdaptiveGroups[*].sum.rowsRead") && w.contains("(2 times)"),
+        "{w}"
+    );
+    assert!(
+        w.contains("d1AnalyticsAdaptiveGroups[3]: a group must be an object"),
+        "{w}"
+    );
+}
+
+#[test]
+fn a_missing_number_is_never_written_as_zero_without_saying_so() {
+    let out = run(vec![graphql(json!({"d1StorageAdaptiveGroups": [
+        {"max": {"databaseSizeBytes": 2e9}, "dimensions": {"date": "2026-11-01", "databaseId": "a"}},
+        {"max": {"databaseSizeBytes": 2.3e9}, "dimensions": {"date": "2026-11-04", "databaseId": "a"}}
+    ]}))]);
+    let p = out.profile.provenance.as_ref().unwrap();
+    // The storage dataset was given; the rows read and written were not.
+    assert!(p.analytics_estimate.contains(&"d1.storage_gb".to_owned()));
+    assert!(
+        p.missing.contains(&"d1.rows_read".to_owned()),
+        "{:?}",
+        p.missing
+    );
+    assert_eq!(out.observations.d1_database_gb, Some(2.3));
+    // 0.3 GB over 3 days is 3 GB a month.
+    assert!((out.observations.d1_growth_gb_per_month.unwrap() - 3.0).abs() < 1e-9);
+}
