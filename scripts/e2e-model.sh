@@ -95,7 +95,7 @@ calls.append({"tool": "analyze_config", "label": "full.jsonc",
               "budget": 1200})
 paths = sorted("usage/" + os.path.basename(p) for p in glob.glob(f"{root}/examples/usage/*.json"))
 calls.append({"tool": "import_usage", "label": "examples/usage (7 days, by path)",
-              "input": {"paths": paths, "start": "2026-11-24", "end": "2026-11-30"}, "budget": 1200})
+              "input": {"paths": paths, "start": "2026-11-24", "end": "2026-11-30"}, "budget": 1500})
 calls.append({"tool": "recommend_scaling", "label": "usage: the import",
               "input": {"usage": json.load(open(imported))}, "budget": 1500})
 json.dump({"prefix": prefix, "calls": calls}, open(out, "w"))

@@ -762,7 +762,7 @@ async fn an_import_feeds_estimate_cost_and_recommend_scaling() {
         imported["profile"]["provenance"]["billing"]
             .as_array()
             .unwrap()
-            .contains(&json!("workers.requests"))
+            .contains(&json!("workers"))
     );
     assert!(imported["observations"]["d1_database_gb"].as_f64().unwrap() > 6.0);
 

@@ -53,9 +53,12 @@ pub const RECOMMEND_SCALING: &[&str] = &[
 /// `import_usage`: the profile and observations whole (they are passed on), the resources
 /// closest to a limit, the costliest queries.
 pub const IMPORT_USAGE: &[&str] = &[
-    "resources[:6]",
-    "queries[:3]",
-    "differences[:6]",
+    "resources[:5]",
+    "resources[].usage",
+    "resources[].headroom[:1]",
+    "queries[:2]",
+    "queries[].database",
+    "differences[:3]",
     "warnings[:8]",
     "assumptions",
 ];

@@ -173,10 +173,15 @@ pub struct ImportedUsage {
     pub summary: String,
     /// The observed window and its scaling to a month.
     pub window: Window,
-    /// An estimate_cost profile of a 30-day month, with its provenance.
+    /// An estimate_cost profile of a 30-day month, with its provenance; fields at 0 are left
+    /// out (0 is their default).
+    #[serde(serialize_with = "pruned")]
+    #[schemars(with = "serde_json::Map<String, Value>")]
     pub profile: UsageProfile,
     /// What the data shows for recommend_scaling, rounded to 3 or 4 decimals; unknown ones are
     /// left out.
+    #[serde(serialize_with = "pruned")]
+    #[schemars(with = "serde_json::Map<String, Value>")]
     pub observations: Observations,
     /// The bill of `profile` at the prices in force in its month; meters missing are not in it.
     #[serde(
@@ -198,6 +203,28 @@ pub struct ImportedUsage {
     pub warnings: Vec<String>,
     /// How the documents were read.
     pub assumptions: Vec<String>,
+}
+
+/// Serializes a value without its zeros, `false`s, nulls and empty objects: for a profile or
+/// observations those are what leaving a field out means.
+fn pruned<T: Serialize, S: serde::Serializer>(value: &T, s: S) -> Result<S::Ok, S::Error> {
+    fn prune(v: &mut Value) -> bool {
+        match v {
+            Value::Null | Value::Bool(false) => false,
+            Value::Number(n) => n.as_f64() != Some(0.0),
+            Value::Object(o) => {
+                o.retain(|_, v| prune(v));
+                !o.is_empty()
+            }
+            Value::Array(a) => !a.is_empty(),
+            _ => true,
+        }
+    }
+    let mut v = serde_json::to_value(value).map_err(serde::ser::Error::custom)?;
+    if !prune(&mut v) {
+        v = Value::Object(serde_json::Map::new());
+    }
+    v.serialize(s)
 }
 
 /// Reads the documents of `input` and `files` (each named for messages) into an import.
@@ -440,6 +467,8 @@ fn build(
         assumptions.push("No key-value-backed Durable Object reads or writes were measured, so their storage is taken as 0 (durableObjectsStorageGroups was not given).".to_owned());
     }
     provenance.missing = group_missing(&missing);
+    provenance.billing = grouped(&provenance.billing);
+    provenance.analytics_estimate = grouped(&provenance.analytics_estimate);
 
     let mut profile = UsageProfile {
         plan,
@@ -450,8 +479,8 @@ fn build(
         set(&mut profile, path, *v);
     }
     if let (Some(cpu), Some(req)) = (values.get("workers.cpu_ms"), values.get("workers.requests")) {
-        // Unrounded: at billions of requests the fourth decimal of a millisecond is dollars.
-        profile.workers.cpu_ms_per_request = if *req > 0.0 { cpu / req } else { 0.0 };
+        // To 6 decimals: at billions of requests the fourth decimal of a millisecond is dollars.
+        profile.workers.cpu_ms_per_request = if *req > 0.0 { round(cpu / req, 6) } else { 0.0 };
     }
     profile.provenance = Some(provenance);
 
@@ -525,6 +554,16 @@ fn profile_billed(p: &UsageProfile, meter: &str) -> bool {
     p.provenance
         .as_ref()
         .is_some_and(|p| p.billing.iter().any(|m| m == meter))
+}
+
+/// Meters as listed, a whole product named once when all its meters are in the list.
+fn grouped(list: &[String]) -> Vec<String> {
+    let paths: Vec<&'static str> = METERS
+        .iter()
+        .map(|d| d.path)
+        .filter(|p| list.iter().any(|m| m == shown(p)))
+        .collect();
+    group_missing(&paths)
 }
 
 /// Missing meters, a whole product named once when none of its meters were given.
@@ -610,6 +649,14 @@ fn mean(values: impl Iterator<Item = f64>) -> f64 {
 
 /// Writes a meter's value into the profile.
 fn set(p: &mut UsageProfile, path: &str, v: f64) {
+    // Whole units from 100 up (a fraction of a request bills nothing), else 6 decimals: the
+    // bill is priced from these same rounded values.
+    let count = tally::meter(path).is_some_and(|d| d.kind == MeterKind::Count);
+    let v = if count && v >= 100.0 {
+        v.round()
+    } else {
+        round(v, 6)
+    };
     let d = &mut p.durable_objects;
     let slot = match path {
         "workers.requests" => &mut p.workers.requests,
@@ -1011,8 +1058,8 @@ impl ImportedUsage {
         if let Some(r) = self.resources.first()
             && let Some(h) = r.headroom.first()
         {
-            let id: String = r.id.chars().take(12).collect();
-            let cut = if r.id.chars().count() > 12 { "…" } else { "" };
+            let id: String = r.id.chars().take(8).collect();
+            let cut = if r.id.chars().count() > 8 { "…" } else { "" };
             let _ = write!(
                 s,
                 " Nearest limit: {id}{cut} at {:.0}% of {}.",
