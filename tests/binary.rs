@@ -717,3 +717,94 @@ fn cli_cost_prices_the_month_asked_and_pricing_diff_lists_rows() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("contract.toml"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn cli_usage_import_writes_what_cost_and_review_read() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let files: Vec<String> = [
+        "workers",
+        "kv",
+        "d1",
+        "d1-queries",
+        "r2",
+        "durable-objects",
+        "queues",
+        "billable",
+    ]
+    .iter()
+    .map(|n| format!("{root}/examples/usage/{n}.json"))
+    .collect();
+    let dir = std::env::temp_dir().join(format!("cf-scale-usage-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (format, name) in [("toml", "usage.toml"), ("json", "usage.json")] {
+        let mut args = vec!["usage", "import"];
+        args.extend(files.iter().map(String::as_str));
+        args.extend([
+            "--start",
+            "2026-11-24",
+            "--end",
+            "2026-11-30",
+            "--format",
+            format,
+        ]);
+        let out = cli(&args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(
+            stderr.starts_with("7 days (2026-11-24 to 2026-11-30"),
+            "{stderr}"
+        );
+        let path = dir.join(name);
+        std::fs::write(&path, &out.stdout).unwrap();
+        let path = path.to_str().unwrap();
+        // cost prices the imported profile and says what is missing.
+        let cost = cli(&["cost", path, "--format", "json"]);
+        assert!(
+            cost.status.success(),
+            "{}",
+            String::from_utf8_lossy(&cost.stderr)
+        );
+        let report: Value = serde_json::from_slice(&cost.stdout).unwrap();
+        assert_eq!(report["month"], "2026-11");
+        assert!(
+            report["summary"]
+                .as_str()
+                .unwrap()
+                .contains("missing, not in the total: workers_logs"),
+            "{report}"
+        );
+        // review takes it as usage: the bill, and the D1 size it observed.
+        let review = cli(&["review", "--usage", path, "--format", "json"]);
+        assert!(
+            review.status.success(),
+            "{}",
+            String::from_utf8_lossy(&review.stderr)
+        );
+        let review: Value = serde_json::from_slice(&review.stdout).unwrap();
+        assert_eq!(review["cost"]["total_usd"], report["total_usd"]);
+    }
+    // A file nested past JSON's recursion limit, and a directory of the wrong kind, fail by name.
+    let deep = dir.join("deep.json");
+    std::fs::write(&deep, "[".repeat(10_000) + &"]".repeat(10_000)).unwrap();
+    let out = cli(&["usage", "import", deep.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("deep.json") && err.contains("recursion limit"),
+        "{err}"
+    );
+    let wrong = dir.join("wrong.json");
+    std::fs::write(&wrong, r#"{"name": "my-worker", "main": "src/index.ts"}"#).unwrap();
+    let out = cli(&["usage", "import", wrong.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("wrong.json") && err.contains("neither a GraphQL"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
