@@ -27,16 +27,19 @@ def calls(root: pathlib.Path):
     for name in ["kv_key", "d1_time_monthly", "d1_tenant", "durable_object", "queue"]:
         out.append(("shard_plan", json.loads((root / f"tests/fixtures/shard/{name}.json").read_text())))
     out.append(("analyze_config", {"content": (root / "tests/fixtures/wrangler/full.jsonc").read_text()}))
+    # Paths are relative to the server's working directory: the server runs in the repository.
+    usage = sorted(f"examples/usage/{p.name}" for p in (root / "examples/usage").glob("*.json"))
+    out.append(("import_usage", {"paths": usage, "start": "2026-11-24", "end": "2026-11-30"}))
     return out
 
 
 async def main(binary: str, root: pathlib.Path) -> None:
-    params = StdioServerParameters(command=binary, args=["serve"])
+    params = StdioServerParameters(command=binary, args=["serve"], cwd=str(root))
     async with stdio_client(params) as streams:
         async with ClientSession(*streams) as session:
             await session.initialize()
             tools = {t.name: t for t in (await session.list_tools()).tools}
-            assert {"recommend_scaling", "estimate_cost", "shard_plan", "analyze_config"} <= set(tools), tools
+            assert {"recommend_scaling", "estimate_cost", "shard_plan", "analyze_config", "import_usage"} <= set(tools), tools
             for t in tools.values():
                 schema = t.input_schema if hasattr(t, "input_schema") else t.inputSchema
                 assert schema.get("type") == "object", t.name
