@@ -782,6 +782,11 @@ async fn an_import_feeds_estimate_cost_and_recommend_scaling() {
     assert_eq!(review.is_error, Some(false), "{:?}", review.content);
     let review = review.structured_content.unwrap();
     assert_eq!(review["monthly_cost_usd"].as_f64().unwrap(), bill);
+    let summary = review["summary"].as_str().unwrap();
+    assert!(
+        summary.contains("not counting unmeasured workers_logs"),
+        "{summary}"
+    );
     let headroom = serde_json::to_string(&review["headroom"]).unwrap();
     assert!(headroom.contains("d1.database_size_gb"), "{headroom}");
 

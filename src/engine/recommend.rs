@@ -856,6 +856,10 @@ fn summary(r: &Recommendations, bill: Option<&cost::CostReport>) -> String {
             let share = (p.subtotal_usd / b.total_usd * Decimal::ONE_HUNDRED).round();
             let _ = write!(s, " ({share}% {})", p.product);
         }
+        // An imported profile: the bill stands on measured numbers, except these.
+        if let Some(p) = b.provenance.as_ref().filter(|p| !p.missing.is_empty()) {
+            let _ = write!(s, ", not counting unmeasured {}", p.missing.join(", "));
+        }
         s.push('.');
     }
     if r.recommendations.is_empty() {
