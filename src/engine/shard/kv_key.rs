@@ -46,8 +46,9 @@ pub struct KvKeyPlan {
     pub shard_keys: Vec<String>,
     /// KV reads per logical read of the value.
     pub reads_per_logical_read: u32,
-    /// KV reads per month caused by reading the value.
-    pub kv_reads_per_month: f64,
+    /// KV reads per month caused by reading the value; absent without `reads_per_second`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kv_reads_per_month: Option<f64>,
 }
 
 pub(super) fn plan(ctx: &Context, i: &KvKeyInput) -> Result<ShardPlan, InputError> {
@@ -80,7 +81,7 @@ pub(super) fn plan(ctx: &Context, i: &KvKeyInput) -> Result<ShardPlan, InputErro
     let shards = shards_f as u32;
     let per_shard = peak / f64::from(shards);
     let reads_month = reads * month * f64::from(shards);
-    let capacity = vec![
+    let mut capacity = vec![
         step(
             "KV allows this many writes per second to one key",
             per_key.value,
@@ -112,7 +113,10 @@ pub(super) fn plan(ctx: &Context, i: &KvKeyInput) -> Result<ShardPlan, InputErro
             "writes/second",
             None,
         ),
-        step(
+    ];
+    // Without a read rate the fan-out is unknown, not zero: no step, no price.
+    if reads_given {
+        capacity.push(step(
             format!(
                 "A logical read sums all {shards} shards: {} reads/s × {shards} × {} s/month",
                 num(reads),
@@ -121,8 +125,8 @@ pub(super) fn plan(ctx: &Context, i: &KvKeyInput) -> Result<ShardPlan, InputErro
             reads_month,
             "KV reads/month",
             None,
-        ),
-    ];
+        ));
+    }
 
     let writes_month = peak * month;
     let kv = |reads_per_month: f64| UsageProfile {
@@ -136,11 +140,18 @@ pub(super) fn plan(ctx: &Context, i: &KvKeyInput) -> Result<ShardPlan, InputErro
     let cost = ctx.cost(
         kv(reads * month),
         kv(reads_month),
-        format!(
-            "KV writes at the peak rate all month ({} writes) and {} logical reads/s; the plan reads {shards} keys per logical read",
-            num(writes_month),
-            num(reads)
-        ),
+        if reads_given {
+            format!(
+                "KV writes at the peak rate all month ({} writes) and {} logical reads/s; the plan reads {shards} keys per logical read",
+                num(writes_month),
+                num(reads)
+            )
+        } else {
+            format!(
+                "KV writes at the peak rate all month ({} writes); reads are not priced (give reads_per_second)",
+                num(writes_month)
+            )
+        },
     )?;
 
     // The alternative: one Durable Object holding the counter (exact, strongly consistent).
@@ -208,7 +219,7 @@ pub(super) fn plan(ctx: &Context, i: &KvKeyInput) -> Result<ShardPlan, InputErro
             num(ops_per_invocation.value)
         ));
     }
-    if cost.plan_usd > do_usd {
+    if reads_given && cost.plan_usd > do_usd {
         warnings.push(format!(
             "The read fan-out makes this plan ({}/month) dearer than a Durable Object counter ({}/month).",
             crate::engine::model::dollars(cost.plan_usd),
@@ -251,7 +262,7 @@ pub(super) fn plan(ctx: &Context, i: &KvKeyInput) -> Result<ShardPlan, InputErro
             shard_key_pattern: pattern,
             shard_keys,
             reads_per_logical_read: shards,
-            kv_reads_per_month: reads_month,
+            kv_reads_per_month: reads_given.then_some(reads_month),
         }),
         code: Code {
             typescript: Some(typescript(&key_literal, shards)),

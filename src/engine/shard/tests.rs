@@ -65,7 +65,7 @@ fn kv_key_fan_out_cost_and_the_durable_object_alternative() {
     assert_eq!(plan.reads_per_logical_read, 40);
     assert_eq!(plan.shard_keys.len(), 40);
     assert_eq!(plan.shard_keys[39], "views:home:shard:39");
-    assert_eq!(plan.kv_reads_per_month, 5_184_000_000.0);
+    assert_eq!(plan.kv_reads_per_month, Some(5_184_000_000.0));
     let cost = p.cost.as_ref().unwrap();
     assert_eq!(cost.extra_usd, usd("2527.20"));
     // A DO counter: 70 req/s × 2,592,000 = 181.44 M requests → 181 M billable (rounded up) ×
