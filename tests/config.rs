@@ -64,10 +64,80 @@ fn basic_toml_bindings_and_lints() {
         lint_ids(&c),
         [
             "no-observability",
+            "no-cpu-limit",
             "data-without-smart-placement",
             "stale-compatibility-date"
         ]
     );
+}
+
+/// The lints from public bill incidents: each fires on its setting, and none on the fixed twin.
+#[test]
+fn incident_lints_fire_on_the_setting_and_not_on_its_fix() {
+    let c = run("incidents.jsonc", AnalyzeInput::default());
+    let found: Vec<(&str, &str)> = c
+        .lints
+        .iter()
+        .map(|l| (l.id.as_str(), l.path.as_str()))
+        .collect();
+    for expected in [
+        ("queue-self-loop", "queues.consumers[0]"),
+        ("queue-consumer-no-dlq", "queues.consumers[0]"),
+        ("assets-run-worker-first", "assets.run_worker_first"),
+        ("workers-dev-beside-routes", "workers_dev"),
+        ("no-cpu-limit", "limits.cpu_ms"),
+        (
+            "stateful-bindings-in-preview",
+            "env.preview.durable_objects",
+        ),
+        ("stateful-bindings-in-preview", "env.preview.queues"),
+        ("retries-without-dlq", "queues.consumers[0].max_retries"),
+        (
+            "queue-concurrency-one",
+            "queues.consumers[0].max_concurrency",
+        ),
+        (
+            "logs-full-sampling",
+            "observability.logs.head_sampling_rate",
+        ),
+    ] {
+        assert!(found.contains(&expected), "{expected:?} not in {found:?}");
+    }
+    // Rates of 0.1 and 1: the logs follow their own setting, so they are kept in full too.
+    assert!(found.contains(&("logs-full-sampling", "observability.head_sampling_rate")));
+    for l in &c.lints {
+        assert!(
+            l.source.starts_with("https://developers.cloudflare.com/"),
+            "{l:?}"
+        );
+    }
+    let clean = run("incidents-clean.jsonc", AnalyzeInput::default());
+    let incident = [
+        "queue-self-loop",
+        "assets-run-worker-first",
+        "workers-dev-beside-routes",
+        "no-cpu-limit",
+        "stateful-bindings-in-preview",
+        "retries-without-dlq",
+        "queue-concurrency-one",
+        "logs-full-sampling",
+    ];
+    let fired: Vec<&str> = clean
+        .lints
+        .iter()
+        .map(|l| l.id.as_str())
+        .filter(|id| incident.contains(id))
+        .collect();
+    assert!(fired.is_empty(), "{fired:?}");
+    // On Workers Free there is no cpu limit to set.
+    let free = run(
+        "incidents.jsonc",
+        AnalyzeInput {
+            plan: Some(cf_scale::engine::model::Plan::Free),
+            ..Default::default()
+        },
+    );
+    assert!(!free.lints.iter().any(|l| l.id == "no-cpu-limit"));
 }
 
 #[test]

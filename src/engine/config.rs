@@ -319,6 +319,7 @@ struct Raw {
     routes: Vec<Value>,
     triggers: Option<RawTriggers>,
     assets: Option<RawAssets>,
+    workers_dev: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -331,6 +332,12 @@ struct RawLimits {
 }
 #[derive(Deserialize)]
 struct RawObservability {
+    enabled: Option<bool>,
+    head_sampling_rate: Option<f64>,
+    logs: Option<RawLogs>,
+}
+#[derive(Deserialize)]
+struct RawLogs {
     enabled: Option<bool>,
     head_sampling_rate: Option<f64>,
 }
@@ -423,6 +430,8 @@ struct RawTriggers {
 #[derive(Deserialize)]
 struct RawAssets {
     directory: Option<String>,
+    /// `true`, or route patterns (`!` excludes).
+    run_worker_first: Option<Value>,
 }
 
 /// Keys each binding kind accepts; others are reported (a typo silently drops a setting).
@@ -706,10 +715,15 @@ pub fn analyze(
     let crons = raw.triggers.map(|t| t.crons).unwrap_or_default();
     let placement = raw.placement.and_then(|p| p.mode);
     let cpu_ms = raw.limits.and_then(|l| l.cpu_ms);
-    let (observability, head_sampling_rate) = match raw.observability {
-        Some(o) => (Some(o.enabled.unwrap_or(true)), o.head_sampling_rate),
-        None => (None, None),
+    let (observability, head_sampling_rate, logs) = match raw.observability {
+        Some(o) => (
+            Some(o.enabled.unwrap_or(true)),
+            o.head_sampling_rate,
+            o.logs,
+        ),
+        None => (None, None, None),
     };
+    let run_worker_first = raw.assets.as_ref().and_then(|a| a.run_worker_first.clone());
 
     // ------------------------------------------------------------------------------- lints
     for (i, c) in bindings.queue_consumers.iter().enumerate() {
@@ -765,7 +779,14 @@ pub fn analyze(
             lints.limit("queues.consumer_concurrency"),
         ) && v <= max
         {
-            let (severity, why) = if v <= max / 50.0 {
+            let (severity, why) = if v <= 1.0 {
+                (
+                    Severity::Medium,
+                    format!(
+                        "max_concurrency = {v}: one consumer at a time, so the backlog grows whenever messages arrive faster than one invocation handles them; leave it unset to autoscale up to {max}"
+                    ),
+                )
+            } else if v <= max / 50.0 {
                 (
                     Severity::Medium,
                     format!(
@@ -781,7 +802,11 @@ pub fn analyze(
                 )
             };
             lints.push(
-                "queue-concurrency-pinned",
+                if v <= 1.0 {
+                    "queue-concurrency-one"
+                } else {
+                    "queue-concurrency-pinned"
+                },
                 severity,
                 format!("{path}.max_concurrency"),
                 why,
@@ -829,6 +854,20 @@ pub fn analyze(
             "https://developers.cloudflare.com/workers/configuration/compatibility-dates/", "before-launch"),
         _ => {}
     }
+    incident_lints(
+        &mut lints,
+        &top,
+        &bindings,
+        IncidentInputs {
+            routes: !routes.is_empty(),
+            workers_dev: raw.workers_dev,
+            run_worker_first: run_worker_first.as_ref(),
+            observability,
+            head_sampling_rate,
+            logs: logs.as_ref(),
+            cpu_ms,
+        },
+    );
     if let Some((max, source)) = lints.limit("workers.cron_triggers_per_account")
         && lints.plan == Plan::Free
         && crons.len() as f64 > max
@@ -892,6 +931,116 @@ pub fn analyze(
     };
     config.summary = summary(&config);
     Ok(config)
+}
+
+/// What the lints drawn from public bill incidents read.
+struct IncidentInputs<'a> {
+    routes: bool,
+    workers_dev: Option<bool>,
+    run_worker_first: Option<&'a Value>,
+    observability: Option<bool>,
+    head_sampling_rate: Option<f64>,
+    logs: Option<&'a RawLogs>,
+    cpu_ms: Option<f64>,
+}
+
+/// Names of environments that are previews or staging rather than production.
+fn is_preview_env(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    [
+        "preview", "staging", "stage", "dev", "test", "qa", "pr-", "pr_", "review",
+    ]
+    .iter()
+    .any(|p| n == p.trim_end_matches(['-', '_']) || n.starts_with(p))
+}
+
+/// Lints from settings behind public bill and outage reports (bill-incidents notes): each
+/// names the setting, what it costs, and the fix.
+fn incident_lints(lints: &mut Lints, top: &Value, bindings: &Bindings, c: IncidentInputs) {
+    const ASSETS: &str =
+        "https://developers.cloudflare.com/workers/static-assets/billing-and-limitations/";
+    const LOGS: &str = "https://developers.cloudflare.com/workers/observability/logs/workers-logs/";
+    const LIMITS: &str = "https://developers.cloudflare.com/workers/wrangler/configuration/#limits";
+    const QUEUES: &str = "https://developers.cloudflare.com/queues/configuration/configure-queues/";
+    match c.run_worker_first {
+        Some(Value::Bool(true)) => lints.push("assets-run-worker-first", Severity::Medium, "assets.run_worker_first".into(),
+            "run_worker_first = true runs the Worker before every static asset request, so each one bills as a Worker request (asset requests are otherwise free and unlimited). List only the routes that need the Worker, e.g. [\"/api/*\"].".into(),
+            ASSETS, "cost-profile"),
+        Some(Value::Array(routes)) if routes.iter().any(|r| matches!(r.as_str(), Some("/*" | "*" | "/**"))) => lints.push("assets-run-worker-first", Severity::Medium, "assets.run_worker_first".into(),
+            "run_worker_first matches every path (\"/*\"): each static asset request bills as a Worker request. Narrow it to the routes that need the Worker, and exclude assets with \"!/assets/*\".".into(),
+            ASSETS, "cost-profile"),
+        _ => {}
+    }
+    if c.workers_dev == Some(true) && c.routes {
+        lints.push("workers-dev-beside-routes", Severity::Medium, "workers_dev".into(),
+            "workers_dev = true beside routes or custom domains leaves a second front door on *.workers.dev that bypasses the zone's WAF, rate limiting and cache rules, and bills every request it takes. Set workers_dev = false (Wrangler infers false when routes are set and the key is left out).".into(),
+            "https://developers.cloudflare.com/workers/configuration/routing/workers-dev/", "cost-profile");
+    }
+    if c.observability == Some(true) {
+        let top_rate = c.head_sampling_rate.unwrap_or(1.0);
+        let logs_rate = c.logs.and_then(|l| l.head_sampling_rate);
+        // Logs follow their own rate when it is set, else the top-level one.
+        if logs_rate.unwrap_or(top_rate) >= 1.0 && c.logs.and_then(|l| l.enabled) != Some(false) {
+            lints.push("logs-full-sampling", Severity::Low, "observability.head_sampling_rate".into(),
+                "Workers Logs keep every invocation (head_sampling_rate 1): on a busy Worker that is the largest Observability bill (per GB ingested from 2026-12-01). Sample, e.g. head_sampling_rate = 0.1, once traffic passes about a million requests a day.".into(),
+                LOGS, "log-sampling");
+        }
+        if let (Some(top), Some(logs)) = (c.head_sampling_rate, logs_rate)
+            && (top - logs).abs() > f64::EPSILON
+        {
+            lints.push("logs-full-sampling", Severity::Low, "observability.logs.head_sampling_rate".into(),
+                format!("observability.head_sampling_rate = {top} and observability.logs.head_sampling_rate = {logs} disagree: logs follow the logs setting, so the top-level one does not cut them. Set one rate."),
+                LOGS, "log-sampling");
+        }
+    }
+    if lints.plan == Plan::Paid && c.cpu_ms.is_none() {
+        lints.push("no-cpu-limit", Severity::Medium, "limits.cpu_ms".into(),
+            "No limits.cpu_ms on Workers Paid: a request may run 30 s of CPU (the default), so a loop or a pathological input bills up to 30 s each. Set limits.cpu_ms a little above the p99 you measure.".into(),
+            LIMITS, "set-cpu-limit");
+    }
+    for (name, env) in top
+        .get("env")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        if !is_preview_env(name) {
+            continue;
+        }
+        // A Durable Object binding with script_name reaches another Worker's objects: shared.
+        let own_objects = env
+            .pointer("/durable_objects/bindings")
+            .and_then(Value::as_array)
+            .is_some_and(|b| b.iter().any(|b| b.get("script_name").is_none()));
+        for (key, what, stateful) in [
+            ("durable_objects", "Durable Object", own_objects),
+            ("queues", "queue", env.get("queues").is_some()),
+        ] {
+            if stateful {
+                lints.push("stateful-bindings-in-preview", Severity::Medium, format!("env.{name}.{key}"),
+                    format!("env `{name}` binds {what}s: each environment deploys its own Worker (`<name>-{name}`) with its own Durable Object namespaces and consumers, so a preview keeps objects, alarms and queues alive (and billing) after it is forgotten. Point previews at shared test resources (script_name for Durable Objects), and delete environments you no longer deploy."),
+                    "https://developers.cloudflare.com/workers/wrangler/environments/", "cost-profile");
+            }
+        }
+    }
+    let produced: Vec<&str> = bindings
+        .queue_producers
+        .iter()
+        .map(|p| p.target.as_str())
+        .collect();
+    for (i, q) in bindings.queue_consumers.iter().enumerate() {
+        let path = format!("queues.consumers[{i}]");
+        if produced.contains(&q.queue.as_str()) {
+            lints.push("queue-self-loop", Severity::High, path.clone(),
+                format!("this Worker both produces to and consumes `{}`: a consumer that re-sends what it reads loops forever, billing three operations per pass with no cap. Guard the re-send (an attempt counter in the body, a dead-letter queue) or consume in another Worker.", q.queue),
+                QUEUES, "dlq-configured");
+        }
+        if q.max_retries.is_some_and(|r| r > 3.0) && q.dead_letter_queue.is_none() {
+            lints.push("retries-without-dlq", Severity::Medium, format!("{path}.max_retries"),
+                format!("max_retries = {} with no dead_letter_queue: each failing message is read {} times (a read operation each) and then deleted. Add a dead-letter queue, or keep retries low.", q.max_retries.unwrap_or_default(), q.max_retries.unwrap_or_default() + 1.0),
+                "https://developers.cloudflare.com/queues/configuration/dead-letter-queues/", "dlq-configured");
+        }
+    }
 }
 
 fn summary(c: &ProjectConfig) -> String {
