@@ -16,8 +16,9 @@ fn read(file: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
 }
 
-const FILES: [&str; 8] = [
+const FILES: [&str; 9] = [
     "caching.md",
+    "cost.md",
     "d1.md",
     "memory.md",
     "observability.md",
