@@ -2,7 +2,7 @@
 //!
 //! - `skill://scale/<path>`: each file of `skills/scale/` as it is (SKILL.md first);
 //! - `scale://data/<name>`: JSON views of the data files (pricing, limits, matrix, checklist,
-//!   anti-patterns);
+//!   anti-patterns, levers);
 //! - `scale://patterns/{id}`: one pattern section of a reference file (a URI template);
 //! - `scale://docs/tools/<name>`: the reference of one tool (every input and output field);
 //! - `scale://queries/<file>`: the GraphQL queries whose answers `import_usage` reads (also at
@@ -58,7 +58,7 @@ pub struct Contents {
 pub enum ResourceError {
     /// No resource has this URI.
     #[error(
-        "unknown resource URI `{0}`: expected skill://scale/<path>, scale://data/<pricing|limits|matrix|checklist|anti-patterns>, scale://patterns/<id>, scale://docs/tools/<tool> or scale://queries/usage.graphql (list them with resources/list)"
+        "unknown resource URI `{0}`: expected skill://scale/<path>, scale://data/<pricing|limits|matrix|checklist|anti-patterns|levers>, scale://patterns/<id>, scale://docs/tools/<tool> or scale://queries/usage.graphql (list them with resources/list)"
     )]
     NotFound(String),
     /// The embedded knowledge failed to load.
@@ -67,7 +67,7 @@ pub enum ResourceError {
 }
 
 /// The JSON data views, by name, in listing order.
-const DATA_VIEWS: [(&str, &str, &str); 5] = [
+const DATA_VIEWS: [(&str, &str, &str); 6] = [
     ("pricing", "Prices (JSON)", "data/pricing.toml"),
     ("limits", "Limits (JSON)", "data/limits.toml"),
     (
@@ -85,6 +85,11 @@ const DATA_VIEWS: [(&str, &str, &str); 5] = [
         "Anti-patterns (JSON)",
         "data/anti_patterns.toml",
     ),
+    (
+        "levers",
+        "Cost levers and runaway loops (JSON)",
+        "data/levers.toml",
+    ),
 ];
 
 fn loaded() -> Result<&'static Knowledge, ResourceError> {
@@ -92,8 +97,8 @@ fn loaded() -> Result<&'static Knowledge, ResourceError> {
 }
 
 /// Compact JSON of each data view, built once.
-fn data_views() -> Result<&'static [String; 5], ResourceError> {
-    static VIEWS: OnceLock<[String; 5]> = OnceLock::new();
+fn data_views() -> Result<&'static [String; 6], ResourceError> {
+    static VIEWS: OnceLock<[String; 6]> = OnceLock::new();
     let k = loaded()?;
     Ok(VIEWS.get_or_init(|| {
         DATA_VIEWS.map(|(name, _, file)| {
@@ -102,6 +107,7 @@ fn data_views() -> Result<&'static [String; 5], ResourceError> {
                 "limits" => serde_json::to_value(&k.limits),
                 "matrix" => serde_json::to_value(&k.matrix),
                 "checklist" => serde_json::to_value(&k.checklist),
+                "levers" => serde_json::to_value(&k.levers),
                 _ => serde_json::to_value(&k.anti_patterns),
             };
             // Serializing plain data structs cannot fail; an empty view would still be valid JSON.
@@ -109,6 +115,9 @@ fn data_views() -> Result<&'static [String; 5], ResourceError> {
             let mut view = serde_json::json!({ "name": name, "file": format!("{SKILL_PREFIX}{file}"), "rows": rows });
             if name == "pricing" {
                 view["rules"] = serde_json::to_value(&k.billing_rules).unwrap_or_default();
+            }
+            if name == "levers" {
+                view["runaway"] = serde_json::to_value(&k.runaway).unwrap_or_default();
             }
             view.to_string()
         })

@@ -223,6 +223,39 @@ fn rules_use_known_signals_fields_and_strategies() {
             }
         }
     }
+    // Cost levers and runaway loops: known signals (or `usage.<field>`), real usage fields
+    // (optional ones included).
+    let mut every = cf_scale::engine::model::UsageProfile::default();
+    every.workers_logs.head_sampling_rate = Some(1.0);
+    let every = serde_json::to_value(every).unwrap();
+    let field = |path: &str| path.split('.').try_fold(&every, |v, p| v.get(p)).is_some();
+    let known_or_usage = |s: &str| known(s) || s.strip_prefix("usage.").is_some_and(field);
+    for lever in &k().levers {
+        for c in &lever.when {
+            assert!(
+                known_or_usage(&c.signal),
+                "{}: unknown signal {}",
+                lever.id,
+                c.signal
+            );
+        }
+        for c in &lever.change {
+            for path in c.fields() {
+                assert!(field(path), "{}: no usage field {path}", lever.id);
+            }
+            for s in c.signals() {
+                assert!(known(s), "{}: unknown signal {s}", lever.id);
+            }
+        }
+        assert!(!lever.lines.is_empty(), "{}: no bill line", lever.id);
+    }
+    for r in &k().runaway {
+        for a in &r.adds {
+            assert!(field(&a.field), "{}: no usage field {}", r.id, a.field);
+            assert!(known(&a.rate), "{}: unknown rate signal {}", r.id, a.rate);
+        }
+        assert!(!r.guards.is_empty(), "{}: no guard", r.id);
+    }
     for h in &k().headroom {
         assert!(known(&h.signal), "headroom: unknown signal {}", h.signal);
         assert!(

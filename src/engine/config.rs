@@ -168,6 +168,9 @@ pub struct ProjectConfig {
     /// The static assets directory.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub assets: Option<String>,
+    /// True when `assets.run_worker_first` sends every asset request through the Worker.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub run_worker_first: bool,
     /// The products the bindings use.
     pub services: Vec<Service>,
     /// Findings, most severe first.
@@ -926,6 +929,14 @@ pub fn analyze(
         routes,
         crons,
         assets: raw.assets.and_then(|a| a.directory),
+        run_worker_first: matches!(run_worker_first, Some(Value::Bool(true)))
+            || run_worker_first
+                .as_ref()
+                .and_then(Value::as_array)
+                .is_some_and(|r| {
+                    r.iter()
+                        .any(|r| matches!(r.as_str(), Some("/*" | "*" | "/**")))
+                }),
         services,
         lints: lints.out,
     };

@@ -8,6 +8,7 @@
 //! and sizes it with the shard engine when a rule asks.
 
 mod compose;
+mod levers;
 mod signals;
 
 use rust_decimal::Decimal;
@@ -15,6 +16,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 pub use compose::{CostEngine, estimate_cost, import_usage, shard_plan, with_config};
+pub use levers::{CostLever, RunawayRisk};
 use signals::{Eval, inputs_of};
 
 use crate::engine::model::{
@@ -179,6 +181,13 @@ pub struct Recommendations {
     pub stage: StageReport,
     /// What to do, most severe first.
     pub recommendations: Vec<Recommendation>,
+    /// With usage: what cuts the bill, largest saving first, each priced by the cost engine on
+    /// the changed profile.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cost_levers: Vec<CostLever>,
+    /// What an hour and a day of a plausible loop would add, largest first, and its guards.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub runaway: Vec<RunawayRisk>,
     /// Every limit the context touches.
     pub headroom: Vec<Headroom>,
     /// Anti-patterns detected.
@@ -259,6 +268,15 @@ pub const SIGNALS: &[(&str, &str)] = &[
         "workflow_creations_per_second",
         "Workflow instances created per second",
     ),
+    (
+        "d1_rows_read_avoidable",
+        "the share of D1 rows read an index would avoid",
+    ),
+    ("durable_objects_held", "Durable Objects that exist"),
+    (
+        "run_worker_first",
+        "whether every asset request runs the Worker",
+    ),
     // Derived by the engine from the signals above and the plan's limits (see signals.rs).
     (
         "d1_query_load_per_second",
@@ -295,6 +313,10 @@ pub const SIGNALS: &[(&str, &str)] = &[
     ),
     ("usage_given", "whether a usage profile was given"),
     ("logs_sampled", "whether the usage samples Workers Logs"),
+    (
+        "logs_exceed_requests",
+        "whether there are at least as many log events as requests",
+    ),
     ("smart_placement", "whether Smart Placement is on"),
     ("users_global", "whether users are global"),
     ("uses_workers", "whether Workers is used"),
@@ -340,6 +362,9 @@ impl ProjectContext {
             "queue_messages_per_second" => num(o.queue_messages_per_second),
             "durable_object_handler_ms" => num(o.durable_object_handler_ms),
             "workflow_creations_per_second" => num(o.workflow_creations_per_second),
+            "d1_rows_read_avoidable" => num(o.d1_rows_read_avoidable),
+            "durable_objects_held" => num(o.durable_objects_held),
+            "run_worker_first" => flag(o.run_worker_first),
             "d1_queries_per_request" => num(o.d1_queries_per_request),
             "kv_hot_key_writes_per_second" => num(o.kv_hot_key_writes_per_second),
             "kv_cache_hit_rate" => num(o.kv_cache_hit_rate),
@@ -416,6 +441,8 @@ impl ProjectContext {
                 o.workflow_creations_per_second,
                 1e9,
             ),
+            ("d1_rows_read_avoidable", o.d1_rows_read_avoidable, 1.0),
+            ("durable_objects_held", o.durable_objects_held, 1e12),
             ("d1_queries_per_request", o.d1_queries_per_request, 1e6),
             (
                 "kv_hot_key_writes_per_second",
@@ -546,7 +573,7 @@ pub fn recommend(
         }
         _ => ctx,
     };
-    let eval = Eval { ctx, k };
+    let eval = Eval::new(ctx, k);
     // The current bill, once: each recommendation's cost impact is priced against it.
     let bill_report = match &ctx.usage {
         Some(u) => Some(estimate_cost(k, prices, u)?),
@@ -590,6 +617,9 @@ pub fn recommend(
     // Missing signals, with the decisions they feed.
     let mut missing: Vec<Missing> = Vec::new();
     let mut note_missing = |signal: &str, why: String| {
+        if signal.starts_with("usage.") {
+            return;
+        }
         let inputs = inputs_of(signal);
         let signal = match inputs.first() {
             Some(first) if *first == "usage" => return,
@@ -809,6 +839,31 @@ pub fn recommend(
         })
         .collect();
 
+    // What cuts the bill, and what a loop would cost: both priced on changed profiles.
+    let mut cost_levers = Vec::new();
+    if let (Some(usage), Some(report)) = (&ctx.usage, &bill_report) {
+        let (found, needed) = levers::cost_levers(k, prices, &eval, usage, report)?;
+        cost_levers = found;
+        for (signal, why) in needed {
+            note_missing(&signal, why);
+        }
+    }
+    let base = match &ctx.usage {
+        Some(u) => u.clone(),
+        None => UsageProfile {
+            plan: ctx.plan.unwrap_or_default(),
+            month: month.map(str::to_owned),
+            ..UsageProfile::default()
+        },
+    };
+    let (runaway, needed) = levers::runaway(k, prices, &eval, &base)?;
+    for (signal, why) in needed {
+        note_missing(&signal, why);
+    }
+    if !runaway.is_empty() && ctx.usage.is_none() {
+        assumptions.push("Runaway costs are priced on top of an empty month (no usage given): the included allowances absorb the first of each loop.".to_owned());
+    }
+
     if bill.is_none() {
         note_missing_usage(&mut missing);
     }
@@ -830,6 +885,8 @@ pub fn recommend(
             checklist,
         },
         recommendations,
+        cost_levers,
+        runaway,
         headroom,
         anti_patterns,
         conflicts,
@@ -895,16 +952,38 @@ fn summary(r: &Recommendations, bill: Option<&cost::CostReport>) -> String {
             })
             .unwrap_or_default();
         let _ = write!(s, " First: {} (`{}`{used}).", first.title, first.id);
-        let then: Vec<String> = r
-            .recommendations
-            .iter()
-            .skip(1)
-            .take(2)
-            .map(|x| format!("`{}`", x.id))
-            .collect();
-        if !then.is_empty() {
-            let _ = write!(s, " Then: {}.", then.join(", "));
+    }
+    // Then, as room allows: the largest saving, the worst loop, the next fixes, what to ask.
+    let fits = |s: &mut String, more: String| {
+        if s.len() + more.len() <= 380 {
+            s.push_str(&more);
         }
+    };
+    if let Some(l) = r.cost_levers.first() {
+        fits(
+            &mut s,
+            format!(
+                " Biggest saving: `{}` {}/month.",
+                l.id,
+                Dollars(l.saving_usd_per_month)
+            ),
+        );
+    }
+    if let Some(x) = r.runaway.first() {
+        fits(
+            &mut s,
+            format!(" Worst loop: `{}` {}/day.", x.id, Dollars(x.usd_per_day)),
+        );
+    }
+    let then: Vec<String> = r
+        .recommendations
+        .iter()
+        .skip(1)
+        .take(2)
+        .map(|x| format!("`{}`", x.id))
+        .collect();
+    if !then.is_empty() {
+        fits(&mut s, format!(" Then: {}.", then.join(", ")));
     }
     if !r.missing.is_empty() {
         let fields: Vec<&str> = r
@@ -913,10 +992,7 @@ fn summary(r: &Recommendations, bill: Option<&cost::CostReport>) -> String {
             .take(3)
             .map(|m| m.field.trim_start_matches("observations."))
             .collect();
-        let candidate = format!("{s} Ask for: {}.", fields.join(", "));
-        if candidate.len() <= 380 {
-            s = candidate;
-        }
+        fits(&mut s, format!(" Ask for: {}.", fields.join(", ")));
     }
     if s.len() > 380 {
         let mut cut = 377;
@@ -1076,7 +1152,13 @@ fn build(
             moved.plan = from_json(serde_json::Value::from(plan))?;
             Some(estimate_cost(k, prices, &moved)?.total_usd - bill)
         }
-        (Some(usage), Some(bill), false, None) => Some(cost_change(k, prices, usage, bill, rule)?),
+        (Some(usage), Some(bill), false, None) => {
+            match levers::changed(prices, usage, &rule.cost, eval)? {
+                Ok(changed) => Some(cost::estimate(prices, &k.limits, &changed)?.total_usd - bill),
+                // A change that needs a signal nobody gave has no impact to show.
+                Err(_) => None,
+            }
+        }
         (Some(_), _, true, None) => shard_plan.as_ref().and_then(|s| s.2),
         _ => None,
     };
@@ -1127,36 +1209,6 @@ fn shard_request(ctx: &ProjectContext, strategy: &str) -> Option<shard::ShardReq
         _ => return None,
     };
     from_json(value).ok()
-}
-
-/// The cost of applying a rule's usage changes: the changed profile's bill minus `bill`, the
-/// current one.
-fn cost_change(
-    k: &Knowledge,
-    prices: &PriceTable,
-    usage: &UsageProfile,
-    bill: Decimal,
-    rule: &RecommendRule,
-) -> Result<Decimal, InputError> {
-    let mut changed =
-        serde_json::to_value(usage).map_err(|e| InputError::new("usage", e.to_string()))?;
-    if let Some(fields) = changed.as_object_mut() {
-        // Only the bill matters here.
-        fields.remove("compare_to");
-        fields.remove("curve");
-    }
-    for c in &rule.cost {
-        let (product, field) = c.field.split_once('.').unwrap_or(("", &c.field));
-        let before = changed[product][field].as_f64().unwrap_or(0.0);
-        changed[product][field] = serde_json::Value::from(before * c.factor);
-        if let Some(to) = &c.to {
-            let (p, f) = to.split_once('.').unwrap_or(("", to));
-            let now = changed[p][f].as_f64().unwrap_or(0.0);
-            changed[p][f] = serde_json::Value::from(now + before * (1.0 - c.factor));
-        }
-    }
-    let changed: UsageProfile = from_json(changed)?;
-    Ok(cost::estimate(prices, &k.limits, &changed)?.total_usd - bill)
 }
 
 #[cfg(test)]

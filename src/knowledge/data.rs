@@ -502,18 +502,144 @@ pub struct ConditionalSeverity {
     pub severity: Severity,
 }
 
-/// A change to the usage profile that the recommendation would make, for its cost impact:
-/// `field` is multiplied by `factor`; with `to`, the amount removed is added to that field.
+/// A change to the usage profile that a recommendation or a cost lever would make, priced by
+/// the cost engine on the changed profile. Every value read (`field`, `from`, `add_from`) is the
+/// profile's value before any change, so the order of changes does not matter:
+/// - `factor`: the field is multiplied by it (default 1); with `to`, the amount removed is added
+///   to that field;
+/// - `set`: the field takes this value;
+/// - `set_from`: the field takes another field's value × `times` × the signal `times_signal`;
+/// - `add_from`: another field's value × `times` × `times_signal` is added (it may be negative;
+///   the field stays at 0 or above);
+/// - `remove_signal`: a fraction (0 to 1) read from a signal is removed, as with `factor`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CostChange {
-    /// A usage field path, e.g. `d1.storage_gb`.
+    /// A usage field path, e.g. `d1.storage_gb` or `r2.infrequent_access.retrieval_gb`.
     pub field: String,
     /// What remains of it.
+    #[serde(default = "one")]
     pub factor: f64,
     /// Where the removed amount goes, e.g. `r2.storage_gb`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to: Option<String>,
+    /// The value the field takes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub set: Option<f64>,
+    /// The field whose value (× `times` × `times_signal`) the field takes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub set_from: Option<String>,
+    /// The field whose value (× `times` × `times_signal`) is added to the field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub add_from: Option<String>,
+    /// The multiplier of `set_from` / `add_from`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub times: Option<f64>,
+    /// A signal whose value also multiplies `set_from` / `add_from`, e.g.
+    /// `durable_object_handler_ms`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub times_signal: Option<String>,
+    /// A signal holding the fraction of the field to remove.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remove_signal: Option<String>,
+}
+
+impl CostChange {
+    /// The signals the change reads.
+    pub fn signals(&self) -> impl Iterator<Item = &str> {
+        self.times_signal
+            .iter()
+            .chain(&self.remove_signal)
+            .map(String::as_str)
+    }
+
+    /// The usage fields the change names.
+    pub fn fields(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(&self.field)
+            .chain(&self.to)
+            .chain(&self.set_from)
+            .chain(&self.add_from)
+            .map(String::as_str)
+    }
+}
+
+/// A way to cut one line of the bill (`data/levers.toml`): the usage changes it makes, priced
+/// by the cost engine, so its saving is a real difference of two bills.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lever {
+    /// Stable id, e.g. `do-websocket-hibernation`.
+    pub id: String,
+    /// What to do, in a line.
+    pub title: String,
+    /// The bill lines it cuts, `product.metric` as the cost report names them.
+    pub lines: Vec<String>,
+    /// Conditions that must all hold (the rules' signals; `usage.<field>` reads the profile).
+    #[serde(default)]
+    pub when: Vec<Condition>,
+    /// How the usage changes.
+    #[serde(default)]
+    pub change: Vec<CostChange>,
+    /// The plan the account moves to instead (`free`): saved when that plan's bill is lower and
+    /// the usage stays within its limits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<String>,
+    /// The assumption that makes the saving, in words.
+    pub assumption: String,
+    /// What it costs in effort, consistency or latency.
+    pub tradeoffs: String,
+    /// Anchor id of the pattern with the code.
+    pub pattern: String,
+    /// The Cloudflare docs page behind it.
+    pub source: String,
+    /// The date of that page.
+    pub as_of: String,
+}
+
+/// A plausible loop and what an hour of it costs at the project's scale (`data/levers.toml`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Runaway {
+    /// Stable id, e.g. `durable-object-wake-loop`.
+    pub id: String,
+    /// The product it bills, a usage key.
+    pub product: String,
+    /// The loop, in a line.
+    pub title: String,
+    /// What an hour of the loop adds: `field` gains `per_second` × the signal `rate` × 3,600.
+    pub adds: Vec<RunawayAdd>,
+    /// The assumption behind the rate, in words.
+    pub assumption: String,
+    /// What bounds it, most effective first.
+    pub guards: Vec<String>,
+    /// Anchor id of the pattern with the guard's code.
+    pub pattern: String,
+    /// The Cloudflare docs page behind it.
+    pub source: String,
+    /// The date of that page.
+    pub as_of: String,
+}
+
+/// One usage field a runaway loop adds to.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunawayAdd {
+    /// A usage field, e.g. `durable_objects.duration_gb_s`.
+    pub field: String,
+    /// The signal giving the loop's rate, e.g. `peak_requests_per_second`.
+    pub rate: String,
+    /// Units of `field` per second per unit of `rate`.
+    pub per_second: f64,
+}
+
+/// `data/levers.toml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct LeversFile {
+    #[serde(default)]
+    pub lever: Vec<Lever>,
+    #[serde(default)]
+    pub runaway: Vec<Runaway>,
 }
 
 /// One recommendation rule of a matrix row.

@@ -15,8 +15,8 @@ use include_dir::{Dir, File, include_dir};
 pub use data::is_iso_date;
 pub use data::{
     AntiPattern, BillingRule, ChecklistItem, Condition, ConditionalSeverity, CostChange,
-    Escalation, HeadroomSpec, Limit, LimitValue, MatrixRow, Op, Period, Price, PricingFile,
-    RecommendRule, Rounding, Severity, SignalValue, Stage, UtilisationSpec,
+    Escalation, HeadroomSpec, Lever, Limit, LimitValue, MatrixRow, Op, Period, Price, PricingFile,
+    RecommendRule, Rounding, Runaway, RunawayAdd, Severity, SignalValue, Stage, UtilisationSpec,
 };
 pub use patterns::Pattern;
 
@@ -59,6 +59,10 @@ pub struct Knowledge {
     pub checklist: Vec<Stage>,
     /// Anti-patterns (`data/anti_patterns.toml`).
     pub anti_patterns: Vec<AntiPattern>,
+    /// Cost levers (`[[lever]]` of `data/levers.toml`).
+    pub levers: Vec<Lever>,
+    /// Runaway loops and their guards (`[[runaway]]` of `data/levers.toml`).
+    pub runaway: Vec<Runaway>,
     /// Every `## ` section of `references/*.md`, in file order.
     pub patterns: Vec<Pattern>,
 }
@@ -107,6 +111,7 @@ impl Knowledge {
         }
         let pricing = data::parse::<PricingFile>("data/pricing.toml")?;
         let matrix = data::parse::<data::MatrixFile>("data/matrix.toml")?;
+        let levers = data::parse::<data::LeversFile>("data/levers.toml")?;
         Ok(Self {
             pricing: pricing.price,
             billing_rules: pricing.rule,
@@ -116,6 +121,8 @@ impl Knowledge {
             checklist: data::parse::<data::ChecklistFile>("data/checklist.toml")?.stage,
             anti_patterns: data::parse::<data::AntiPatternsFile>("data/anti_patterns.toml")?
                 .anti_pattern,
+            levers: levers.lever,
+            runaway: levers.runaway,
             patterns,
         })
     }
@@ -181,6 +188,17 @@ impl Knowledge {
                 a.as_of.as_str(),
             ));
         }
+        for l in &self.levers {
+            cited.push(("levers", l.id.as_str(), l.source.as_str(), l.as_of.as_str()));
+        }
+        for r in &self.runaway {
+            cited.push((
+                "runaway",
+                r.id.as_str(),
+                r.source.as_str(),
+                r.as_of.as_str(),
+            ));
+        }
         for (file, id, source, as_of) in &cited {
             if !source.starts_with("https://") {
                 out.push(format!(
@@ -217,7 +235,9 @@ impl Knowledge {
                     .iter()
                     .map(|a| ("anti_patterns", a.id.as_str())),
             )
-            .chain(self.patterns.iter().map(|p| ("pattern anchor", p.id)));
+            .chain(self.patterns.iter().map(|p| ("pattern anchor", p.id)))
+            .chain(self.levers.iter().map(|l| ("levers", l.id.as_str())))
+            .chain(self.runaway.iter().map(|r| ("runaway", r.id.as_str())));
         let mut seen = std::collections::HashSet::new();
         for (kind, id) in ids {
             if !seen.insert((kind, id)) {
@@ -238,7 +258,17 @@ impl Knowledge {
                     a.pattern
                         .as_ref()
                         .map(|p| ("anti_patterns", a.id.as_str(), p))
-                }));
+                }))
+                .chain(
+                    self.levers
+                        .iter()
+                        .map(|l| ("levers", l.id.as_str(), &l.pattern)),
+                )
+                .chain(
+                    self.runaway
+                        .iter()
+                        .map(|r| ("runaway", r.id.as_str(), &r.pattern)),
+                );
         for (file, id, anchor) in refs {
             if self.pattern(anchor).is_none() {
                 out.push(format!(
@@ -277,6 +307,14 @@ impl Knowledge {
                         ));
                     }
                 }
+            }
+        }
+        for l in &self.levers {
+            if l.change.is_empty() == l.plan.is_none() {
+                out.push(format!(
+                    "levers: `{}` needs either changes or a plan, not both",
+                    l.id
+                ));
             }
         }
         for h in &self.headroom {

@@ -344,6 +344,40 @@ pub fn recommend_markdown(r: &crate::engine::recommend::Recommendations) -> Stri
             let _ = writeln!(s, "   Plan (`shard_plan` {}): {}", p.strategy, p.summary);
         }
     }
+    if !r.cost_levers.is_empty() {
+        s.push_str("\n## Cost levers (each priced by the cost engine on the changed usage)\n");
+        for l in &r.cost_levers {
+            let _ = writeln!(
+                s,
+                "\n- **{}** (`{}`): saves {}/month of {} ({}/month, {:.0}% of the bill). Assumes: {} Trade-off: {} Code: {}",
+                l.title,
+                l.id,
+                Dollars(l.saving_usd_per_month),
+                l.line,
+                Dollars(l.line_usd),
+                l.share_of_bill * 100.0,
+                l.assumption,
+                l.tradeoffs,
+                l.pattern
+            );
+        }
+    }
+    if !r.runaway.is_empty() {
+        s.push_str("\n## Runaway risk (no hard spending cap exists: alerts warn, guards stop)\n");
+        for x in &r.runaway {
+            let _ = writeln!(
+                s,
+                "\n- **{}** (`{}`): {}/hour, {}/day. {} Guards: {} Code: {}",
+                x.title,
+                x.id,
+                Dollars(x.usd_per_hour),
+                Dollars(x.usd_per_day),
+                x.assumption,
+                x.guards.join(" "),
+                x.pattern
+            );
+        }
+    }
     if !r.headroom.is_empty() {
         s.push_str("\n| limit | current | max | used | months to hit |\n|---|---|---|---|---|\n");
         for h in &r.headroom {

@@ -773,6 +773,19 @@ fn observations(
             "Peak rates are the busiest time bucket's mean (buckets of up to {len} s); a shorter burst inside it is higher."
         ));
     }
+    // Rows an index would avoid: what statements reading ten or more rows per row returned read
+    // beyond what they return (each call returns at least one row's worth of work).
+    let total: f64 = queries.values().map(|q| q.rows_read).sum();
+    if total > 0.0 {
+        let avoidable: f64 = queries
+            .values()
+            .filter_map(|q| {
+                let floor = q.rows_returned.max(q.calls);
+                (floor > 0.0 && q.rows_read / floor >= 10.0).then_some(q.rows_read - floor)
+            })
+            .sum();
+        o.d1_rows_read_avoidable = Some(round(avoidable / total, 4));
+    }
     let (calls, ms) = queries
         .values()
         .fold((0.0, 0.0), |(c, m), q| (c + q.calls, m + q.duration_ms));

@@ -125,6 +125,12 @@ pub struct Observations {
     pub users_global: Option<bool>,
     /// Peak Workflow instances created/s.
     pub workflow_creations_per_second: Option<f64>,
+    /// Share of D1 rows read that an index would avoid, 0 to 1. From import_usage.
+    pub d1_rows_read_avoidable: Option<f64>,
+    /// Durable Objects that exist, active or not.
+    pub durable_objects_held: Option<f64>,
+    /// Whether every static asset request runs the Worker first. Read from the config.
+    pub run_worker_first: Option<bool>,
 }
 
 /// What an agent knows about a project, the input of `recommend_scaling`. Everything is

@@ -138,6 +138,9 @@ pub fn with_config(k: &Knowledge, ctx: &ProjectContext) -> Result<ProjectContext
     if o.smart_placement.is_none() {
         o.smart_placement = Some(c.placement.as_deref() == Some("smart"));
     }
+    if o.run_worker_first.is_none() && c.assets.is_some() {
+        o.run_worker_first = Some(c.run_worker_first);
+    }
     if o.cpu_limit_ms.is_none() {
         o.cpu_limit_ms = c.cpu_ms;
     }

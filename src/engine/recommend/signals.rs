@@ -11,6 +11,19 @@ use crate::knowledge::{Knowledge, LimitValue, SignalValue};
 pub(super) struct Eval<'a> {
     pub ctx: &'a ProjectContext,
     pub k: &'a Knowledge,
+    /// The usage profile as JSON, made on the first `usage.<field>` signal.
+    usage_json: std::cell::OnceCell<Option<serde_json::Value>>,
+}
+
+impl<'a> Eval<'a> {
+    /// Reads `ctx` with `k`.
+    pub fn new(ctx: &'a ProjectContext, k: &'a Knowledge) -> Self {
+        Self {
+            ctx,
+            k,
+            usage_json: std::cell::OnceCell::new(),
+        }
+    }
 }
 
 /// The signals each derived signal is computed from, for `missing[]`.
@@ -31,7 +44,7 @@ pub(super) fn inputs_of(derived: &str) -> &'static [&'static str] {
         "kv_already_caches" => &["kv_cache_hit_rate"],
         "d1_months_to_full" => &["d1_database_gb", "d1_growth_gb_per_month"],
         "hyperdrive_cache_too_stale" => &["staleness_tolerance_seconds"],
-        "usage_given" | "logs_sampled" => &["usage"],
+        "usage_given" | "logs_sampled" | "logs_exceed_requests" => &["usage"],
         _ => &[],
     }
 }
@@ -108,6 +121,29 @@ impl Eval<'_> {
                     .map(|s| SignalValue::Bool(uses && s < 75.0))
             }
             "usage_given" => Some(SignalValue::Bool(self.ctx.usage.is_some())),
+            // At least one log event per request: invocation logs are on.
+            "logs_exceed_requests" => self.ctx.usage.as_ref().map(|u| {
+                SignalValue::Bool(
+                    u.workers.requests > 0.0 && u.workers_logs.events >= u.workers.requests,
+                )
+            }),
+            // `usage.<field>`: a number or flag of the usage profile.
+            _ if name.starts_with("usage.") => {
+                let u = self
+                    .usage_json
+                    .get_or_init(|| {
+                        self.ctx
+                            .usage
+                            .as_ref()
+                            .and_then(|u| serde_json::to_value(u).ok())
+                    })
+                    .as_ref()?;
+                match usage_field(u, &name["usage.".len()..])? {
+                    serde_json::Value::Number(v) => v.as_f64().map(n),
+                    serde_json::Value::Bool(b) => Some(SignalValue::Bool(*b)),
+                    _ => None,
+                }
+            }
             // Logs are sampled when the usage says so; unknown without usage.
             "logs_sampled" => self.ctx.usage.as_ref().map(|u| {
                 SignalValue::Bool(u.workers_logs.head_sampling_rate.is_some_and(|r| r < 1.0))
@@ -182,6 +218,14 @@ impl Eval<'_> {
         }
         fractions.into_iter().reduce(f64::max)
     }
+}
+
+/// A field of a usage profile's JSON by its dotted path, e.g. `r2.infrequent_access.class_a`.
+pub(super) fn usage_field<'v>(
+    usage: &'v serde_json::Value,
+    path: &str,
+) -> Option<&'v serde_json::Value> {
+    path.split('.').try_fold(usage, |v, part| v.get(part))
 }
 
 /// Whether a usage profile uses a product (by its `services` name).
