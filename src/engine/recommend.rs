@@ -1039,10 +1039,11 @@ fn applies_to_services(ctx: &ProjectContext, rule: &RecommendRule) -> bool {
     products.peek().is_none() || products.any(|p| services.contains(&p))
 }
 
+/// Usage leads the list when it is missing: it prices the bill, every fix and every lever.
 fn note_missing_usage(missing: &mut Vec<Missing>) {
-    missing.push(Missing {
+    missing.insert(0, Missing {
         field: "usage".to_owned(),
-        why: "a monthly usage profile prices each recommendation (cost_impact_usd_per_month) and the bill".to_owned(),
+        why: "a monthly usage profile (or an import_usage result) prices the bill, each recommendation and the cost levers".to_owned(),
     });
 }
 

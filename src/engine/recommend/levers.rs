@@ -21,9 +21,9 @@ pub struct CostLever {
     pub id: String,
     /// What to do.
     pub title: String,
-    /// The bill line it cuts (`product.metric`).
+    /// The bill line it cuts (`product.metric`; the costliest, when it cuts several).
     pub line: String,
-    /// That line's cost now, per month.
+    /// The cost now of the lines it cuts, per month.
     #[serde(with = "rust_decimal::serde::float")]
     #[schemars(with = "f64")]
     pub line_usd: Decimal,
@@ -255,9 +255,9 @@ pub(super) fn cost_levers(
             title: lever.title.clone(),
             line: lines
                 .iter()
-                .map(|(l, _)| *l)
-                .collect::<Vec<_>>()
-                .join(" + "),
+                .max_by_key(|(_, c)| *c)
+                .map(|(l, _)| (*l).to_owned())
+                .unwrap_or_default(),
             line_usd: cents(line_usd),
             share_of_bill: (share * 1000.0).round() / 1000.0,
             saving_usd_per_month: cents(saving),
