@@ -80,6 +80,13 @@ fn cases() -> Vec<Case> {
             near_miss: json!({"usage": {"workers": busy, "workers_logs": {"events": 2e8}}}),
         },
         Case {
+            lever: "logs-fewer-lines",
+            // 3e8 invocation logs and 6e8 console lines: half of those go.
+            ctx: json!({"usage": {"workers": busy, "workers_logs": {"events": 9e8}}}),
+            changed: json!({"workers": busy, "workers_logs": {"events": 6e8}}),
+            near_miss: json!({"usage": {"workers": busy, "workers_logs": {"events": 3e8}}}),
+        },
+        Case {
             lever: "kv-counters-to-durable-object",
             ctx: json!({"usage": {"kv": {"reads": 1e8, "writes": 5e7}}}),
             // 4.5e7 writes become requests of 1 ms at 128 MB: 5,760 GB-s.
