@@ -103,8 +103,12 @@ fn incident_lints_fire_on_the_setting_and_not_on_its_fix() {
     ] {
         assert!(found.contains(&expected), "{expected:?} not in {found:?}");
     }
-    // Rates of 0.1 and 1: the logs follow their own setting, so they are kept in full too.
-    assert!(found.contains(&("logs-full-sampling", "observability.head_sampling_rate")));
+    // Rates of 0.1 and 1: the logs follow their own setting, so they are kept in full, and the two
+    // settings disagree.
+    assert!(found.contains(&(
+        "logs-sampling-mismatch",
+        "observability.logs.head_sampling_rate"
+    )));
     for l in &c.lints {
         assert!(
             l.source.starts_with("https://developers.cloudflare.com/"),
@@ -121,6 +125,7 @@ fn incident_lints_fire_on_the_setting_and_not_on_its_fix() {
         "retries-without-dlq",
         "queue-concurrency-one",
         "logs-full-sampling",
+        "logs-sampling-mismatch",
     ];
     let fired: Vec<&str> = clean
         .lints

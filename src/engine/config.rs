@@ -977,7 +977,9 @@ fn incident_lints(lints: &mut Lints, top: &Value, bindings: &Bindings, c: Incide
         Some(Value::Bool(true)) => lints.push("assets-run-worker-first", Severity::Medium, "assets.run_worker_first".into(),
             "run_worker_first = true runs the Worker before every static asset request, so each one bills as a Worker request (asset requests are otherwise free and unlimited). List only the routes that need the Worker, e.g. [\"/api/*\"].".into(),
             ASSETS, "cost-profile"),
-        Some(Value::Array(routes)) if routes.iter().any(|r| matches!(r.as_str(), Some("/*" | "*" | "/**"))) => lints.push("assets-run-worker-first", Severity::Medium, "assets.run_worker_first".into(),
+        Some(Value::Array(routes))
+            if routes.iter().any(|r| matches!(r.as_str(), Some("/*" | "*" | "/**")))
+                && !routes.iter().any(|r| r.as_str().is_some_and(|r| r.starts_with('!'))) => lints.push("assets-run-worker-first", Severity::Medium, "assets.run_worker_first".into(),
             "run_worker_first matches every path (\"/*\"): each static asset request bills as a Worker request. Narrow it to the routes that need the Worker, and exclude assets with \"!/assets/*\".".into(),
             ASSETS, "cost-profile"),
         _ => {}
@@ -991,15 +993,20 @@ fn incident_lints(lints: &mut Lints, top: &Value, bindings: &Bindings, c: Incide
         let top_rate = c.head_sampling_rate.unwrap_or(1.0);
         let logs_rate = c.logs.and_then(|l| l.head_sampling_rate);
         // Logs follow their own rate when it is set, else the top-level one.
+        let path = if logs_rate.is_some() {
+            "observability.logs.head_sampling_rate"
+        } else {
+            "observability.head_sampling_rate"
+        };
         if logs_rate.unwrap_or(top_rate) >= 1.0 && c.logs.and_then(|l| l.enabled) != Some(false) {
-            lints.push("logs-full-sampling", Severity::Low, "observability.head_sampling_rate".into(),
+            lints.push("logs-full-sampling", Severity::Low, path.into(),
                 "Workers Logs keep every invocation (head_sampling_rate 1): on a busy Worker that is the largest Observability bill (per GB ingested from 2026-12-01). Sample, e.g. head_sampling_rate = 0.1, once traffic passes about a million requests a day.".into(),
                 LOGS, "log-sampling");
         }
         if let (Some(top), Some(logs)) = (c.head_sampling_rate, logs_rate)
             && (top - logs).abs() > f64::EPSILON
         {
-            lints.push("logs-full-sampling", Severity::Low, "observability.logs.head_sampling_rate".into(),
+            lints.push("logs-sampling-mismatch", Severity::Low, "observability.logs.head_sampling_rate".into(),
                 format!("observability.head_sampling_rate = {top} and observability.logs.head_sampling_rate = {logs} disagree: logs follow the logs setting, so the top-level one does not cut them. Set one rate."),
                 LOGS, "log-sampling");
         }
@@ -1023,9 +1030,14 @@ fn incident_lints(lints: &mut Lints, top: &Value, bindings: &Bindings, c: Incide
             .pointer("/durable_objects/bindings")
             .and_then(Value::as_array)
             .is_some_and(|b| b.iter().any(|b| b.get("script_name").is_none()));
+        // A consumer keeps running and billing; a producer alone only writes when called.
+        let consumers = env
+            .pointer("/queues/consumers")
+            .and_then(Value::as_array)
+            .is_some_and(|c| !c.is_empty());
         for (key, what, stateful) in [
             ("durable_objects", "Durable Object", own_objects),
-            ("queues", "queue", env.get("queues").is_some()),
+            ("queues", "queue consumer", consumers),
         ] {
             if stateful {
                 lints.push("stateful-bindings-in-preview", Severity::Medium, format!("env.{name}.{key}"),

@@ -856,10 +856,11 @@ pub fn recommend(
             ..UsageProfile::default()
         },
     };
-    let (runaway, needed) = levers::runaway(k, prices, &eval, &base)?;
+    let (runaway, needed, notes) = levers::runaway(k, prices, &eval, &base)?;
     for (signal, why) in needed {
         note_missing(&signal, why);
     }
+    assumptions.extend(notes);
     if !runaway.is_empty() && ctx.usage.is_none() {
         assumptions.push("Runaway costs are priced on top of an empty month (no usage given): the included allowances absorb the first of each loop.".to_owned());
     }

@@ -503,8 +503,10 @@ pub struct ConditionalSeverity {
 }
 
 /// A change to the usage profile that a recommendation or a cost lever would make, priced by
-/// the cost engine on the changed profile. Every value read (`field`, `from`, `add_from`) is the
-/// profile's value before any change, so the order of changes does not matter:
+/// the cost engine on the changed profile. Changes apply in order. `factor`, `set_from`,
+/// `remove_signal` and the amount moved by `to` read the profile as it was before any change;
+/// `add_from` adds to the field as the earlier changes left it, so a `factor` followed by an
+/// `add_from` on one field composes:
 /// - `factor`: the field is multiplied by it (default 1); with `to`, the amount removed is added
 ///   to that field;
 /// - `set`: the field takes this value;

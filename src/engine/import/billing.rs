@@ -151,11 +151,20 @@ pub(super) fn read(
             ));
             continue;
         };
-        if let Some((start, end)) = bounds
-            && (bucket.start < start || bucket.start >= end)
-        {
-            outside += 1;
-            continue;
+        // A row reaching past the window counts for the part inside it.
+        let mut share = 1.0;
+        if let Some((start, end)) = bounds {
+            let overlap = (bucket.start + bucket.len).min(end) - bucket.start.max(start);
+            if overlap <= 0 {
+                outside += 1;
+                continue;
+            }
+            if overlap < bucket.len {
+                share = overlap as f64 / bucket.len as f64;
+                t.warnings.add(format!(
+                    "{path}: rows reaching past the window were counted for the part inside it"
+                ));
+            }
         }
         let unit = row
             .get("ConsumedUnit")
@@ -191,7 +200,7 @@ pub(super) fn read(
             continue;
         };
         // From 2026-12-01 Workers Logs bill by the GB.
-        if target == "workers_logs.events" && unit.contains("gb") {
+        if target == "workers_logs.events" && (unit.contains("gb") || unit.contains("gigabyte")) {
             target = "observability.gb_ingested";
         }
         let Some(def) = meter(target) else {
@@ -200,7 +209,7 @@ pub(super) fn read(
         let Some(value) = convert(target, def.kind, &unit, quantity, &at("ConsumedUnit"), t) else {
             continue;
         };
-        t.saw(bucket);
+        t.saw("billable usage", bucket);
         if let Some(p) = target.split('.').next().and_then(|p| {
             crate::engine::model::PRODUCT_ORDER
                 .iter()
@@ -211,7 +220,7 @@ pub(super) fn read(
         }
         let r = t.readings.entry(def.path).or_default();
         match value {
-            Amount::Total(v) => *r.billing.get_or_insert(0.0) += v,
+            Amount::Total(v) => *r.billing.get_or_insert(0.0) += v * share,
             Amount::Level(gb) => {
                 r.billing.get_or_insert(0.0);
                 let e = r.billing_daily.entry(bucket.day()).or_insert(gb);
@@ -274,10 +283,10 @@ fn convert(
         MeterKind::Storage => {
             if unit.contains("month") {
                 Amount::Total(q)
-            } else if unit.contains("byte") {
-                Amount::Level(q / 1e9)
             } else if unit.contains("gb") || unit.contains("gigabyte") {
                 Amount::Level(q)
+            } else if unit.contains("byte") {
+                Amount::Level(q / 1e9)
             } else {
                 assumed(t, "GB-months");
                 Amount::Total(q)
@@ -302,7 +311,8 @@ fn convert(
                 }
                 Amount::Total(q)
             } else if target == "observability.gb_ingested" {
-                Amount::Total(if unit.contains("byte") { q / 1e9 } else { q })
+                let bytes = unit.contains("byte") && !unit.contains("gigabyte");
+                Amount::Total(if bytes { q / 1e9 } else { q })
             } else {
                 match unit {
                     "" | "count" | "requests" | "request" | "operations" | "operation" | "rows"

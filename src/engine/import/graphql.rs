@@ -342,13 +342,26 @@ fn dataset(
             continue;
         }
         if let Some(b) = bucket {
-            t.saw(b);
+            t.saw(name, b);
         }
         read_group(name, &g, bucket, t);
     }
     if outside > 0 {
         t.warnings.add(format!(
             "{path}: {outside} group(s) outside the window were left out"
+        ));
+    }
+    // Meters of this dataset that no group carried stay missing, and say so.
+    let unread: Vec<&str> = super::tally::METERS
+        .iter()
+        .filter(|d| d.dataset == Some(name))
+        .filter(|d| t.readings.get(d.path).is_none_or(|r| r.analytics.is_none()))
+        .map(|d| d.path)
+        .collect();
+    if !groups.is_empty() && !unread.is_empty() {
+        t.warnings.add(format!(
+            "{path}: no group gave {} (a field not selected, a dimension missing, or every group outside the window): missing, not 0",
+            unread.join(", ")
         ));
     }
     Ok(())
@@ -485,6 +498,9 @@ fn read_group(dataset: &str, g: &Group, bucket: Option<Bucket>, t: &mut Tally) {
                 return;
             };
             let action = g.dim("actionType").map(str::to_ascii_lowercase);
+            if action.is_some() {
+                t.measured(&["kv.reads", "kv.writes", "kv.deletes", "kv.lists"]);
+            }
             let meter = match action.as_deref() {
                 Some("read") => "kv.reads",
                 Some("write") => "kv.writes",
@@ -592,6 +608,15 @@ fn read_group(dataset: &str, g: &Group, bucket: Option<Bucket>, t: &mut Tally) {
             };
             let action = g.dim("actionType").unwrap_or("");
             let ia = g.dim("storageClass") == Some("InfrequentAccess");
+            if g.dim("actionType").is_some() {
+                t.measured(&["r2.class_a", "r2.class_b"]);
+                if g.dim("storageClass").is_some() {
+                    t.measured(&[
+                        "r2.infrequent_access.class_a",
+                        "r2.infrequent_access.class_b",
+                    ]);
+                }
+            }
             let class = if R2_CLASS_B.contains(&action) {
                 "class_b"
             } else if R2_FREE.contains(&action) {
@@ -629,6 +654,9 @@ fn read_group(dataset: &str, g: &Group, bucket: Option<Bucket>, t: &mut Tally) {
             };
             let gb = (payload.unwrap_or(0.0) + metadata.unwrap_or(0.0)) / GB;
             let ia = g.dim("storageClass") == Some("InfrequentAccess");
+            if g.dim("storageClass").is_some() {
+                t.measured(&["r2.storage_gb", "r2.infrequent_access.storage_gb"]);
+            }
             let meter = if ia {
                 "r2.infrequent_access.storage_gb"
             } else {

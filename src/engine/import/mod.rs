@@ -160,8 +160,9 @@ pub struct Difference {
     pub billing: f64,
     /// From GraphQL Analytics, per month.
     pub analytics: f64,
-    /// (analytics − billing) ÷ billing, in percent.
-    pub difference_percent: f64,
+    /// (analytics − billing) ÷ billing, in percent; absent when billing is 0.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub difference_percent: Option<f64>,
 }
 
 /// The result of `import_usage`: a profile for `estimate_cost`, observations for
@@ -180,7 +181,7 @@ pub struct ImportedUsage {
     pub profile: UsageProfile,
     /// What the data shows for recommend_scaling, rounded to 3 or 4 decimals; unknown ones are
     /// left out.
-    #[serde(serialize_with = "pruned")]
+    #[serde(serialize_with = "without_nulls")]
     #[schemars(with = "serde_json::Map<String, Value>")]
     pub observations: Observations,
     /// The bill of `profile` at the prices in force in its month; meters missing are not in it.
@@ -223,6 +224,16 @@ fn pruned<T: Serialize, S: serde::Serializer>(value: &T, s: S) -> Result<S::Ok, 
     let mut v = serde_json::to_value(value).map_err(serde::ser::Error::custom)?;
     if !prune(&mut v) {
         v = Value::Object(serde_json::Map::new());
+    }
+    v.serialize(s)
+}
+
+/// Serializes a value without its nulls: for observations, unknown is left out, and a measured
+/// 0 or `false` is kept.
+fn without_nulls<T: Serialize, S: serde::Serializer>(value: &T, s: S) -> Result<S::Ok, S::Error> {
+    let mut v = serde_json::to_value(value).map_err(serde::ser::Error::custom)?;
+    if let Value::Object(o) = &mut v {
+        o.retain(|_, v| !v.is_null());
     }
     v.serialize(s)
 }
@@ -419,11 +430,7 @@ fn build(
                         meter: def.path.to_owned(),
                         billing: round(b, 2),
                         analytics: round(a, 2),
-                        difference_percent: if b > 0.0 {
-                            round((a - b) / b * 100.0, 1)
-                        } else {
-                            0.0
-                        },
+                        difference_percent: (b > 0.0).then(|| round((a - b) / b * 100.0, 1)),
                     });
                 }
             }
@@ -493,6 +500,19 @@ fn build(
             "the window is {days} day(s): weekly patterns are not in it; 7 to 31 days give a steadier month"
         ));
     }
+    // A source that covers much less than the window is scaled as if it covered all of it.
+    let window_secs = window.days * DAY as f64;
+    for (source, (first, last)) in &t.spans {
+        let covered = (last - first) as f64;
+        if covered < 0.8 * window_secs {
+            warnings.add(format!(
+                "{source} covers {} of the window's {} days: its meters are scaled as if it covered all of it (×{}); query the same days for every source",
+                round(covered / DAY as f64, 2),
+                window.days,
+                window.to_month
+            ));
+        }
+    }
     if window.basis == "data" {
         assumptions.push(format!(
             "The window was taken from the data's dates ({} to {}); days without traffic are absent from the responses, so give start and end when they differ.",
@@ -518,7 +538,14 @@ fn build(
         warnings.add("Durable Objects use WebSockets: with the Hibernation API, incoming messages are in the invocations dataset as requests (billed 20 per request), so durable_objects.requests may be overstated; billable-usage rows settle it".to_owned());
     }
 
-    let observations = observations(&t.resources, &t.peaks_view(), &t.queries, &mut assumptions);
+    let rows_read_total = t.readings.get("d1.rows_read").and_then(|r| r.analytics);
+    let observations = observations(
+        &t.resources,
+        &t.peaks_view(),
+        &t.queries,
+        rows_read_total,
+        &mut assumptions,
+    );
     let mut resources = resources(limits, plan, &t, factor);
     let total_resources = resources.len();
     if total_resources > 40 {
@@ -616,6 +643,9 @@ fn count_held(t: &mut Tally) {
             &["r2.storage_gb", "r2.infrequent_access.storage_gb"][..],
         ),
     ] {
+        let measured = stores
+            .iter()
+            .any(|m| t.readings.get(m).is_some_and(|r| r.analytics.is_some()));
         let mut ids: Vec<&str> = stores
             .iter()
             .filter_map(|m| t.readings.get(m))
@@ -624,10 +654,8 @@ fn count_held(t: &mut Tally) {
         ids.sort_unstable();
         ids.dedup();
         let n = ids.len() as f64;
-        if let Some(r) = t.readings.get_mut(held)
-            && r.analytics.is_some()
-        {
-            r.analytics = Some(n);
+        if measured {
+            t.readings.entry(held).or_default().analytics = Some(n);
         }
     }
 }
@@ -723,6 +751,7 @@ fn observations(
     resources: &BTreeMap<(ResourceKind, String), tally::ResourceTally>,
     peaks: &Peaks,
     queries: &BTreeMap<(String, String), tally::QueryTally>,
+    rows_read_total: Option<f64>,
     assumptions: &mut Vec<String>,
 ) -> Observations {
     let of = |kind: ResourceKind| resources.iter().filter(move |((k, _), _)| *k == kind);
@@ -775,7 +804,9 @@ fn observations(
     }
     // Rows an index would avoid: what statements reading ten or more rows per row returned read
     // beyond what they return (each call returns at least one row's worth of work).
-    let total: f64 = queries.values().map(|q| q.rows_read).sum();
+    // Against all rows read when D1's analytics give them: the statements listed are a top few.
+    let listed: f64 = queries.values().map(|q| q.rows_read).sum();
+    let total = rows_read_total.map_or(listed, |all| all.max(listed));
     if total > 0.0 {
         let avoidable: f64 = queries
             .values()

@@ -229,15 +229,33 @@ pub(super) struct Tally {
     pub groups: usize,
     /// Products (profile keys) billing rows covered.
     pub billed_products: BTreeSet<&'static str>,
+    /// Per source (a dataset, or `billable usage`), the first start and last end it covers.
+    pub spans: BTreeMap<&'static str, (i64, i64)>,
 }
 
 impl Tally {
-    /// Marks a dataset as read: its meters are measured (0 until something is added).
+    /// Records that a dataset was read. An empty answer measures its meters at 0; otherwise a
+    /// meter is measured only when a group carries its field.
     pub fn dataset(&mut self, name: &'static str, groups: usize) {
         *self.datasets.entry(name).or_default() += groups;
+        if groups > 0 {
+            return;
+        }
         for d in METERS.iter().filter(|d| d.dataset == Some(name)) {
             self.readings
                 .entry(d.path)
+                .or_default()
+                .analytics
+                .get_or_insert(0.0);
+        }
+    }
+
+    /// Marks meters as measured (0 until something is added): a group split by a dimension
+    /// (KV's actionType, R2's storageClass) measures every value of it, present or not.
+    pub fn measured(&mut self, paths: &[&'static str]) {
+        for p in paths {
+            self.readings
+                .entry(p)
                 .or_default()
                 .analytics
                 .get_or_insert(0.0);
@@ -294,11 +312,13 @@ impl Tally {
             .max_by(|a, b| a.0.total_cmp(&b.0))
     }
 
-    /// Widens the data's time span to cover a bucket.
-    pub fn saw(&mut self, b: Bucket) {
+    /// Widens the data's time span, and the source's, to cover a bucket.
+    pub fn saw(&mut self, source: &'static str, b: Bucket) {
         let end = b.start + b.len.max(1);
         self.first = Some(self.first.map_or(b.start, |f| f.min(b.start)));
         self.last = Some(self.last.map_or(end, |l| l.max(end)));
+        let span = self.spans.entry(source).or_insert((b.start, end));
+        *span = (span.0.min(b.start), span.1.max(end));
     }
 }
 

@@ -162,7 +162,10 @@ fn billing_rows_win_and_the_difference_is_reported() {
     assert!((out.profile.workers.requests - 2200.0 * 15.0).abs() < 1e-6);
     let d = &out.differences[0];
     assert_eq!(d.meter, "workers.requests");
-    assert!((d.difference_percent - (-9.1)).abs() < 0.05, "{d:?}");
+    assert!(
+        (d.difference_percent.unwrap() - (-9.1)).abs() < 0.05,
+        "{d:?}"
+    );
     let p = out.profile.provenance.unwrap();
     assert!(p.billing.contains(&"workers.requests".to_owned()));
     assert!(
@@ -236,4 +239,99 @@ fn a_missing_number_is_never_written_as_zero_without_saying_so() {
     assert_eq!(out.observations.d1_database_gb, Some(2.3));
     // 0.3 GB over 3 days is 3 GB a month.
     assert!((out.observations.d1_growth_gb_per_month.unwrap() - 3.0).abs() < 1e-9);
+}
+
+#[test]
+fn a_field_no_group_carries_is_missing_not_zero() {
+    // CPU not selected: requests are measured, CPU per request is not.
+    let out = run(vec![graphql(json!({"workersInvocationsAdaptive": [
+        {"sum": {"requests": 1000}, "dimensions": {"date": "2026-11-01", "status": "success"}}
+    ]}))]);
+    let p = out.profile.provenance.as_ref().unwrap();
+    assert!(
+        p.analytics_estimate
+            .contains(&"workers.requests".to_owned()),
+        "{p:?}"
+    );
+    assert!(
+        p.missing.contains(&"workers.cpu_ms_per_request".to_owned()),
+        "{p:?}"
+    );
+    assert!(
+        out.warnings
+            .iter()
+            .any(|w| w.contains("no group gave workers.cpu_ms")),
+        "{:?}",
+        out.warnings
+    );
+}
+
+#[test]
+fn a_window_that_misses_every_group_leaves_the_meters_missing() {
+    let input = ImportInput {
+        documents: vec![graphql(json!({"d1AnalyticsAdaptiveGroups": [
+            {"sum": {"rowsRead": 5e6, "rowsWritten": 10}, "dimensions": {"date": "2026-10-01", "databaseId": "a"}}
+        ]}))],
+        start: Some("2026-11-01".into()),
+        end: Some("2026-11-07".into()),
+        ..ImportInput::default()
+    };
+    let out = import(limits(), &input, &[]).unwrap();
+    let p = out.profile.provenance.as_ref().unwrap();
+    // Every D1 meter is missing: the product is named once.
+    assert!(p.missing.contains(&"d1".to_owned()), "{p:?}");
+    assert_eq!(out.profile.d1.rows_read, 0.0);
+}
+
+#[test]
+fn billing_units_and_rows_past_the_window() {
+    let rows = json!([
+        // A storage level in gigabytes, and a month-long row in a 10-day window.
+        {"ChargePeriodStart": "2026-11-01T00:00:00Z", "ChargePeriodEnd": "2026-11-02T00:00:00Z",
+         "ConsumedQuantity": 12, "ConsumedUnit": "Gigabytes", "x_BillableMetricId": "d1_storage"},
+        {"ChargePeriodStart": "2026-11-01T00:00:00Z", "ChargePeriodEnd": "2026-12-01T00:00:00Z",
+         "ConsumedQuantity": 3e7, "ConsumedUnit": "Requests", "x_BillableMetricId": "workers_standard_requests"}
+    ]);
+    let input = ImportInput {
+        documents: vec![json!({"result": rows, "success": true})],
+        start: Some("2026-11-01".into()),
+        end: Some("2026-11-10".into()),
+        ..ImportInput::default()
+    };
+    let out = import(limits(), &input, &[]).unwrap();
+    assert_eq!(out.profile.d1.storage_gb, 12.0);
+    // A third of the row is inside the window: 1e7 requests in 10 days, 3e7 a month.
+    assert_eq!(out.profile.workers.requests, 3e7);
+    assert!(
+        out.warnings
+            .iter()
+            .any(|w| w.contains("reaching past the window")),
+        "{:?}",
+        out.warnings
+    );
+}
+
+#[test]
+fn a_source_covering_part_of_the_window_is_named_and_zeros_are_kept() {
+    let out = run(vec![
+        graphql(json!({"d1StorageAdaptiveGroups": [
+            {"max": {"databaseSizeBytes": 2e9}, "dimensions": {"date": "2026-11-01", "databaseId": "a"}},
+            {"max": {"databaseSizeBytes": 2e9}, "dimensions": {"date": "2026-11-30", "databaseId": "a"}}
+        ]})),
+        graphql(json!({"kvOperationsAdaptiveGroups": [
+            {"sum": {"requests": 10}, "dimensions": {"date": "2026-11-29", "actionType": "read"}},
+            {"sum": {"requests": 10}, "dimensions": {"date": "2026-11-30", "actionType": "read"}}
+        ]})),
+    ]);
+    assert_eq!(out.window.days, 30.0);
+    assert!(
+        out.warnings
+            .iter()
+            .any(|w| w.starts_with("kvOperationsAdaptiveGroups covers 2 of the window's 30 days")),
+        "{:?}",
+        out.warnings
+    );
+    // No growth is a measured 0, kept in the answer.
+    let v = serde_json::to_value(&out).unwrap();
+    assert_eq!(v["observations"]["d1_growth_gb_per_month"], json!(0.0));
 }

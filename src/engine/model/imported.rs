@@ -11,16 +11,33 @@ pub fn is_imported(object: &Map<String, Value>) -> bool {
     object.contains_key("profile") && object.contains_key("window")
 }
 
-/// `estimate_cost`'s arguments given as an `import_usage` result become its profile (`detail`
-/// is kept). Anything else is left as it is.
+/// Profile fields a caller may set beside an import result, which override its profile's.
+const PROFILE_KEYS: [&str; 7] = [
+    "month",
+    "plan",
+    "period",
+    "compare_to",
+    "curve",
+    "curve_scales_storage",
+    "config",
+];
+
+/// `estimate_cost`'s arguments given as an `import_usage` result become its profile; `detail`
+/// and any profile field given beside it (`month`, `compare_to`, `curve`, …) are kept and win.
+/// Anything else is left as it is.
 pub fn profile_of_imported(args: &mut Map<String, Value>) {
     if !is_imported(args) {
         return;
     }
     let detail = args.remove("detail");
+    let beside: Vec<(String, Value)> = PROFILE_KEYS
+        .iter()
+        .filter_map(|k| args.remove(*k).map(|v| ((*k).to_owned(), v)))
+        .collect();
     if let Some(Value::Object(profile)) = args.remove("profile") {
         *args = profile;
     }
+    args.extend(beside);
     if let Some(d) = detail {
         args.insert("detail".to_owned(), d);
     }
@@ -42,6 +59,9 @@ pub fn context_of_imported(args: &mut Map<String, Value>) {
         let target = args
             .entry("observations")
             .or_insert_with(|| Value::Object(Map::new()));
+        if target.is_null() {
+            *target = Value::Object(Map::new());
+        }
         if let Value::Object(target) = target {
             for (k, v) in observed {
                 if !v.is_null() {

@@ -84,9 +84,14 @@ pub fn import_usage(
     files: &[(String, serde_json::Value)],
 ) -> Result<import::ImportedUsage, InputError> {
     let mut out = import::import(&k.limits, input, files)?;
-    let bill = cost::estimate(prices, &k.limits, &out.profile)
-        .map_err(|e| InputError::new(format!("profile.{}", e.path), e.message))?;
-    out.monthly_cost_usd = Some(bill.total_usd);
+    // A profile the cost engine refuses (a count past 1e15 after scaling) has no bill, not $0.
+    match cost::estimate(prices, &k.limits, &out.profile) {
+        Ok(bill) => out.monthly_cost_usd = Some(bill.total_usd),
+        Err(e) => out.warnings.push(format!(
+            "the imported profile could not be priced (profile.{}: {}): no bill is given",
+            e.path, e.message
+        )),
+    }
     out.summarize();
     Ok(out)
 }

@@ -163,6 +163,11 @@ pub(super) fn changed(
     Ok(Ok(from_json(after)?))
 }
 
+/// The rate signal of a runaway loop's first addition.
+fn add_rate(r: &crate::knowledge::Runaway) -> String {
+    r.adds.first().map(|a| a.rate.clone()).unwrap_or_default()
+}
+
 /// The billed cost of a line of the bill (`product.metric`; `platform.subscription` is the
 /// subscription), when it has one.
 fn line_cost(bill: &CostReport, line: &str) -> Option<Decimal> {
@@ -215,9 +220,10 @@ pub(super) fn cost_levers(
                 free
             }
             Some(_) => continue,
-            None => match changed(prices, usage, &lever.change, eval)? {
-                Ok(p) => p,
-                Err(signal) => {
+            None => match changed(prices, usage, &lever.change, eval) {
+                Ok(Ok(p)) => p,
+                Err(_) => continue,
+                Ok(Err(signal)) => {
                     let usd: Decimal = lines.iter().map(|(_, c)| *c).sum();
                     needed.push((
                         signal,
@@ -232,7 +238,10 @@ pub(super) fn cost_levers(
                 }
             },
         };
-        let report = cost::estimate(prices, &k.limits, &alternative)?;
+        // A change the cost engine cannot price (a count pushed past its bound) is not offered.
+        let Ok(report) = cost::estimate(prices, &k.limits, &alternative) else {
+            continue;
+        };
         // Free only saves when the usage fits its limits: past one, requests fail.
         if let Some(f) = &report.free_plan
             && (!f.exceeded.is_empty() || !f.needs_paid.is_empty())
@@ -276,13 +285,14 @@ pub(super) fn cost_levers(
 }
 
 /// What an hour and a day of each plausible loop would add to the bill, for the products in
-/// use, largest first; and the rates that would price the rest.
+/// use, largest first; the rates that would price the rest; and notes on loops too large to
+/// price.
 pub(super) fn runaway(
     k: &Knowledge,
     prices: &PriceTable,
     eval: &Eval,
     base: &UsageProfile,
-) -> Result<(Vec<RunawayRisk>, Vec<Needed>), InputError> {
+) -> Result<(Vec<RunawayRisk>, Vec<Needed>, Vec<String>), InputError> {
     let base_total = cost::estimate(prices, &k.limits, base)?.total_usd;
     let start = priced_json(prices, base)?;
     // An hour of the loop, in the profile's own period: per-day counts are multiplied by 30.
@@ -292,6 +302,7 @@ pub(super) fn runaway(
     };
     let mut out = Vec::new();
     let mut needed = Vec::new();
+    let mut notes = Vec::new();
     'loops: for r in &k.runaway {
         let in_use = r.product == "workers"
             || matches!(
@@ -324,8 +335,16 @@ pub(super) fn runaway(
             let profile: UsageProfile = from_json(v)?;
             Ok(cost::estimate(prices, &k.limits, &profile)?.total_usd - base_total)
         };
-        let hour = cost_of(1.0)?;
-        let day = cost_of(24.0)?;
+        // A loop so large the cost engine refuses the month (past 1e15 of a unit) is reported
+        // as beyond pricing rather than failing the review.
+        let (Ok(hour), Ok(day)) = (cost_of(1.0), cost_of(24.0)) else {
+            notes.push(format!(
+                "The runaway loop `{}` at {} is past what the cost engine prices (1e15 of a unit a month): treat it as unbounded.",
+                r.id,
+                add_rate(r)
+            ));
+            continue;
+        };
         if day < Decimal::new(1, 2) {
             continue;
         }
@@ -356,5 +375,5 @@ pub(super) fn runaway(
         });
     }
     out.sort_by_key(|x| std::cmp::Reverse(x.usd_per_day));
-    Ok((out, needed))
+    Ok((out, needed, notes))
 }
