@@ -73,6 +73,10 @@ pub struct RunawayRisk {
 /// A signal a lever or a runaway needs that nobody gave, and what it would price.
 pub(super) type Needed = (String, String);
 
+/// The runaway loops priced, the rates that would price the rest, and notes on loops too large
+/// to price.
+pub(super) type RunawayReport = (Vec<RunawayRisk>, Vec<Needed>, Vec<String>);
+
 /// The profile's JSON as the cost engine prices it: without `compare_to` and `curve`, and with
 /// Durable Object active seconds turned into GB-s, so changes touch one duration field.
 fn priced_json(prices: &PriceTable, usage: &UsageProfile) -> Result<Value, InputError> {
@@ -292,7 +296,7 @@ pub(super) fn runaway(
     prices: &PriceTable,
     eval: &Eval,
     base: &UsageProfile,
-) -> Result<(Vec<RunawayRisk>, Vec<Needed>, Vec<String>), InputError> {
+) -> Result<RunawayReport, InputError> {
     let base_total = cost::estimate(prices, &k.limits, base)?.total_usd;
     let start = priced_json(prices, base)?;
     // An hour of the loop, in the profile's own period: per-day counts are multiplied by 30.
