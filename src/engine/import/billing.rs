@@ -206,6 +206,17 @@ pub(super) fn read(
         let Some(def) = meter(target) else {
             continue;
         };
+        // One row per metric per day: a second row for the same meter and period (v1 and v2
+        // together, or one answer given twice) is not added again.
+        if !t
+            .billed_periods
+            .insert((def.path, bucket.start, bucket.len))
+        {
+            t.warnings.add(format!(
+                "{path}: rows repeating a meter and period already read (v1 and v2 together, or overlapping answers) were read once"
+            ));
+            continue;
+        }
         let Some(value) = convert(target, def.kind, &unit, quantity, &at("ConsumedUnit"), t) else {
             continue;
         };

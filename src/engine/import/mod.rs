@@ -274,7 +274,13 @@ pub fn import(
     }
     let given = given_window(input)?;
     let mut t = Tally::default();
-    for (name, doc) in &documents {
+    for (i, (name, doc)) in documents.iter().enumerate() {
+        // The same answer given twice would be counted twice.
+        if let Some((first, _)) = documents[..i].iter().find(|(_, d)| d == doc) {
+            t.warnings
+                .add(format!("{name}: the same document as {first}; read once"));
+            continue;
+        }
         if billing::is_billing(doc) {
             billing::read(name, doc, given, &mut t)?;
         } else if let Value::Object(o) = doc

@@ -231,6 +231,8 @@ pub(super) struct Tally {
     pub billed_products: BTreeSet<&'static str>,
     /// Per source (a dataset, or `billable usage`), the first start and last end it covers.
     pub spans: BTreeMap<&'static str, (i64, i64)>,
+    /// Billing rows read, by meter and period, so a repeated row is not added twice.
+    pub billed_periods: BTreeSet<(&'static str, i64, i64)>,
 }
 
 impl Tally {

@@ -335,3 +335,20 @@ fn a_source_covering_part_of_the_window_is_named_and_zeros_are_kept() {
     let v = serde_json::to_value(&out).unwrap();
     assert_eq!(v["observations"]["d1_growth_gb_per_month"], json!(0.0));
 }
+
+#[test]
+fn the_same_answer_twice_is_read_once() {
+    let doc = graphql(json!({"kvOperationsAdaptiveGroups": [
+        {"sum": {"requests": 30}, "dimensions": {"date": "2026-11-01", "actionType": "read"}}
+    ]}));
+    let row = json!({"ChargePeriodStart": "2026-11-01T00:00:00Z", "ChargePeriodEnd": "2026-11-02T00:00:00Z",
+        "ConsumedQuantity": 100, "ConsumedUnit": "Requests", "x_BillableMetricId": "workers_standard_requests"});
+    let v1_like = json!({"result": [row.clone()], "success": true});
+    let v2_like = json!([row]);
+    let out = run(vec![doc.clone(), doc, v1_like, v2_like]);
+    assert_eq!(out.profile.kv.reads, 900.0);
+    assert_eq!(out.profile.workers.requests, 3000.0);
+    let w = out.warnings.join("\n");
+    assert!(w.contains("the same document as documents[0]"), "{w}");
+    assert!(w.contains("read once"), "{w}");
+}
