@@ -17,3 +17,4 @@ pub mod pricing;
 pub mod render;
 pub mod resources;
 pub mod tooldocs;
+pub mod workspace;

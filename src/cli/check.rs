@@ -51,7 +51,7 @@ pub struct UsageTemplateArgs {
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
-enum FailOn {
+pub(super) enum FailOn {
     /// Any finding fails.
     Low,
     /// Medium and above.
@@ -60,6 +60,18 @@ enum FailOn {
     High,
     /// Critical only.
     Critical,
+}
+
+impl FailOn {
+    /// The lowest severity that fails.
+    pub(super) fn severity(self) -> Severity {
+        match self {
+            Self::Low => Severity::Low,
+            Self::Medium => Severity::Medium,
+            Self::High => Severity::High,
+            Self::Critical => Severity::Critical,
+        }
+    }
 }
 
 /// `cf-scale check`: its own exit codes (0 clean, 1 findings, 2 no usable config).
@@ -112,12 +124,7 @@ pub(super) fn check(args: CheckArgs) -> ExitCode {
         _ => render::config_markdown(&c),
     };
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
-    let threshold = match args.fail_on {
-        FailOn::Low => Severity::Low,
-        FailOn::Medium => Severity::Medium,
-        FailOn::High => Severity::High,
-        FailOn::Critical => Severity::Critical,
-    };
+    let threshold = args.fail_on.severity();
     if c.lints.iter().any(|l| l.severity <= threshold) {
         ExitCode::FAILURE
     } else {

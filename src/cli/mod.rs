@@ -7,6 +7,7 @@ mod cost;
 mod pricing;
 mod resources;
 mod review;
+mod scan;
 mod serve;
 mod shard;
 mod usage;
@@ -50,6 +51,7 @@ enum Command {
     Review(review::ReviewArgs),
     Recommend(review::RecommendArgs),
     Check(check::CheckArgs),
+    Scan(scan::ScanArgs),
     UsageTemplate(check::UsageTemplateArgs),
     Cost(cost::CostArgs),
     Shard(shard::ShardArgs),
@@ -102,6 +104,7 @@ enum Format {
 pub fn run() -> ExitCode {
     let result = match Cli::parse().command {
         Command::Check(args) => return check::check(args),
+        Command::Scan(args) => return scan::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Resources { format } => resources::list(format),
         Command::Read { uri } => resources::read(&uri),

@@ -175,6 +175,11 @@ pub struct ProjectConfig {
     pub services: Vec<Service>,
     /// Findings, most severe first.
     pub lints: Vec<Lint>,
+    /// The migrations directory of each D1 binding, in `bindings.d1_databases` order (Wrangler's
+    /// default `migrations`). Read by `analyze_project`; not part of the report.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub d1_migrations_dirs: Vec<String>,
 }
 
 // Wrangler's environments: keys such as `main`, `compatibility_date`, `routes`, `triggers`,
@@ -354,6 +359,7 @@ struct RawD1 {
     binding: String,
     database_name: Option<String>,
     database_id: Option<String>,
+    migrations_dir: Option<String>,
 }
 #[derive(Deserialize)]
 struct RawR2 {
@@ -620,6 +626,15 @@ pub fn analyze(
         })
         .collect();
     let queues = raw.queues.unwrap_or_default();
+    let d1_migrations_dirs = raw
+        .d1_databases
+        .iter()
+        .map(|d| {
+            d.migrations_dir
+                .clone()
+                .unwrap_or_else(|| "migrations".to_owned())
+        })
+        .collect();
     let bindings = Bindings {
         kv_namespaces: raw
             .kv_namespaces
@@ -938,6 +953,7 @@ pub fn analyze(
                         .any(|r| matches!(r.as_str(), Some("/*" | "*" | "/**")))
                 }),
         services,
+        d1_migrations_dirs,
         lints: lints.out,
     };
     config.summary = summary(&config);

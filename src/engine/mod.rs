@@ -25,4 +25,5 @@ pub mod import;
 pub mod model;
 pub mod price_diff;
 pub mod recommend;
+pub mod scan;
 pub mod shard;

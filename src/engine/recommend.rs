@@ -15,7 +15,9 @@ use rust_decimal::Decimal;
 use schemars::JsonSchema;
 use serde::Serialize;
 
-pub use compose::{CostEngine, estimate_cost, import_usage, shard_plan, with_config};
+pub use compose::{
+    CONFIG_FILES, CostEngine, analyze_project, estimate_cost, import_usage, shard_plan, with_config,
+};
 pub use levers::{CostLever, RunawayRisk};
 use signals::{Eval, inputs_of};
 

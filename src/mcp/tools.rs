@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use super::CfScale;
 use crate::engine::model::{self, PriceTable};
-use crate::engine::{config, cost, import, recommend, shard};
+use crate::engine::{config, cost, import, recommend, scan, shard};
 use crate::knowledge::{self, Knowledge};
 use crate::render::{self, view};
 
@@ -112,28 +112,10 @@ fn output_schema<T: schemars::JsonSchema + std::any::Any>(view: &[&str]) -> Arc<
 /// Reads a file named relative to the server's working directory, refusing anything that
 /// resolves outside it (absolute paths, `..`, symlinks pointing out) and files over `max` bytes.
 fn read_workspace_file(path: &str, max: usize) -> Result<String, String> {
-    let relative = std::path::Path::new(path);
-    if relative.is_absolute()
-        || relative
-            .components()
-            .any(|c| matches!(c, std::path::Component::ParentDir))
-    {
-        return Err(format!(
-            "path `{path}` must be relative to the working directory, without `..`"
-        ));
-    }
     let root = std::env::current_dir()
         .and_then(|d| d.canonicalize())
         .map_err(|e| format!("working directory: {e}"))?;
-    let full = root
-        .join(relative)
-        .canonicalize()
-        .map_err(|e| format!("path `{path}`: {e}"))?;
-    if !full.starts_with(&root) {
-        return Err(format!(
-            "path `{path}` resolves outside the working directory"
-        ));
-    }
+    let full = crate::workspace::within(&root, path)?;
     let size = std::fs::metadata(&full)
         .map_err(|e| format!("path `{path}`: {e}"))?
         .len();
@@ -287,6 +269,33 @@ impl CfScale {
             Shown {
                 view: view::IMPORT_USAGE,
                 markdown: render::import_markdown,
+            },
+        )
+    }
+
+    /// The project's code and migrations: D1 query plans with checked indexes, loop hazards.
+    #[tool(
+        name = "analyze_project",
+        description = "Reads a Workers project directory (relative to the server's working directory): plans every D1 statement the code sends in SQLite against the migrations, proposing an index for each scan or sort and checking it in the new plan, and finds the code that loops the bill (alarm re-arms, a consumer feeding its own queue, kv.list() per request, subrequests in loops, R2 bodies read whole, WebSockets without hibernation), each with file:line and fix. Pass the result as project to recommend_scaling. Docs: scale://docs/tools/analyze_project.",
+        input_schema = input_schema::<scan::ScanInput>(),
+        output_schema = output_schema::<scan::ProjectScan>(view::ANALYZE_PROJECT),
+        annotations(title = "Analyze project code", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = false)
+    )]
+    async fn analyze_project(&self, Parameters(args): Parameters<JsonObject>) -> CallToolResult {
+        self.run(
+            args,
+            |k, prices, input: scan::ScanInput| {
+                let tree = crate::workspace::DirTree::within_working_dir(
+                    input.path.as_deref().unwrap_or("."),
+                )
+                .map_err(|e| format!("path: {e}"))?;
+                let month = crate::clock::month_utc();
+                recommend::analyze_project(k, prices, &input, &tree, Some(&month))
+                    .map_err(|e| e.to_string())
+            },
+            Shown {
+                view: view::ANALYZE_PROJECT,
+                markdown: render::scan_markdown,
             },
         )
     }

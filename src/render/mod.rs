@@ -553,3 +553,58 @@ pub fn import_markdown(u: &crate::engine::import::ImportedUsage) -> String {
     }
     s
 }
+
+/// The markdown of `analyze_project` (and `cf-scale scan`): the summary, then each finding with
+/// its place and fix, the statements SQLite could not be told, and the warnings.
+pub fn scan_markdown(r: &crate::engine::scan::ProjectScan) -> String {
+    let mut s = format!("{}\n", r.summary);
+    if !r.findings.is_empty() {
+        s.push_str("\n| severity | finding | at | fix |\n|---|---|---|---|\n");
+        for f in &r.findings {
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {} |",
+                f.severity.word(),
+                f.id,
+                f.at,
+                f.fix.replace('|', "\\|")
+            );
+        }
+        s.push('\n');
+        for f in &r.findings {
+            let _ = writeln!(
+                s,
+                "- **{}** at {}: {} ({})",
+                f.id, f.at, f.message, f.pattern
+            );
+        }
+    }
+    if let Some(sv) = &r.index_saving {
+        let _ = writeln!(
+            s,
+            "\nIndex saving: rows read {} → {} a month, {} index rows written added; D1 {} → {}.",
+            Grouped(decimal_of(sv.rows_read_before)),
+            Grouped(decimal_of(sv.rows_read_after)),
+            Grouped(decimal_of(sv.rows_written_added)),
+            Dollars(sv.usd_before),
+            Dollars(sv.usd_after)
+        );
+    }
+    if !r.unresolved.is_empty() {
+        s.push_str("\nNot planned (SQL built at run time):\n");
+        for u in &r.unresolved {
+            let _ = writeln!(s, "- {}: {}", u.at, u.reason);
+        }
+    }
+    if !r.warnings.is_empty() {
+        s.push_str("\nWarnings:\n");
+        for w in &r.warnings {
+            let _ = writeln!(s, "- {w}");
+        }
+    }
+    s
+}
+
+fn decimal_of(n: f64) -> rust_decimal::Decimal {
+    rust_decimal::Decimal::from_f64_retain(n.round()).unwrap_or_default()
+}

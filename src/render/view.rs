@@ -77,6 +77,17 @@ pub const IMPORT_USAGE: &[&str] = &[
 /// `analyze_config`: the bindings and the lints; each lint's source in full.
 pub const ANALYZE_CONFIG: &[&str] = &["lints[].source", "lints[].serves"];
 
+/// `analyze_project`: the findings and their fixes; plans, statements and sources in full.
+pub const ANALYZE_PROJECT: &[&str] = &[
+    "findings[:8]",
+    "findings[].source",
+    "findings[].pattern",
+    "queries",
+    "unresolved[:3]",
+    "files",
+    "assumptions",
+];
+
 /// One segment of a rule's path.
 enum Step<'a> {
     /// A field of an object.

@@ -4,7 +4,7 @@
 use rust_decimal::Decimal;
 
 use crate::engine::model::{InputError, PriceTable, Pricer, ProjectContext, UsageProfile};
-use crate::engine::{config, cost, import, shard};
+use crate::engine::{config, cost, import, scan, shard};
 use crate::knowledge::Knowledge;
 
 /// The cost engine as a [`Pricer`], for engines that price what they plan.
@@ -150,4 +150,95 @@ pub fn with_config(k: &Knowledge, ctx: &ProjectContext) -> Result<ProjectContext
         o.cpu_limit_ms = c.cpu_ms;
     }
     Ok(filled)
+}
+
+/// The Wrangler config files `analyze_project` looks for, in Wrangler's order of preference.
+pub const CONFIG_FILES: [&str; 3] = ["wrangler.jsonc", "wrangler.json", "wrangler.toml"];
+
+/// `analyze_project`: reads the project's Wrangler config (for the bindings, `main` and the D1
+/// migrations directories), then scans its code and migrations, pricing index savings in
+/// `month`.
+pub fn analyze_project(
+    k: &Knowledge,
+    prices: &PriceTable,
+    input: &scan::ScanInput,
+    tree: &dyn scan::SourceTree,
+    month: Option<&str>,
+) -> Result<scan::ProjectScan, InputError> {
+    let mut found = None;
+    for name in CONFIG_FILES {
+        match tree.read(name, config::MAX_CONFIG_BYTES) {
+            Ok(Some(text)) => {
+                found = Some((name, text));
+                break;
+            }
+            Ok(None) => {}
+            Err(e) => return Err(InputError::new("path", format!("`{name}` {e}"))),
+        }
+    }
+    let mut bindings = scan::Bindings::default();
+    let mut warnings = Vec::new();
+    if let Some((name, text)) = &found {
+        let analyzed = config::analyze(
+            &k.limits,
+            &config::AnalyzeInput {
+                env: input.env.clone(),
+                plan: input.plan,
+                ..Default::default()
+            },
+            text,
+        )
+        .map_err(|e| {
+            let at = if e.path.is_empty() || e.path == "content" {
+                String::new()
+            } else {
+                format!(" at {}", e.path)
+            };
+            InputError::new(
+                if e.path == "env" { "env" } else { "path" },
+                format!("`{name}`{at}: {}", e.message),
+            )
+        })?;
+        bindings = bindings_of(&analyzed);
+    } else {
+        warnings.push(format!(
+            "no Wrangler config ({}): bindings unknown, so D1, KV, R2, queue and Durable Object calls are not recognised; only fetch() in loops is checked",
+            CONFIG_FILES.join(", ")
+        ));
+    }
+    let pricer = CostEngine::new(k, prices).in_month(month);
+    let mut report = scan::scan(input, &bindings, tree, &pricer)?;
+    report.files.config = found.map(|(n, _)| n.to_owned());
+    warnings.append(&mut report.warnings);
+    report.warnings = warnings;
+    Ok(report)
+}
+
+/// What the code can reach, from `analyze_config`'s report.
+fn bindings_of(c: &config::ProjectConfig) -> scan::Bindings {
+    let names = |list: &[config::Binding]| list.iter().map(|b| b.name.clone()).collect();
+    let b = &c.bindings;
+    scan::Bindings {
+        main: c.main.clone(),
+        d1: b
+            .d1_databases
+            .iter()
+            .zip(&c.d1_migrations_dirs)
+            .map(|(d, dir)| (d.name.clone(), dir.clone()))
+            .collect(),
+        kv: names(&b.kv_namespaces),
+        r2: names(&b.r2_buckets),
+        producers: b
+            .queue_producers
+            .iter()
+            .map(|p| (p.name.clone(), p.target.clone()))
+            .collect(),
+        consumed: b.queue_consumers.iter().map(|q| q.queue.clone()).collect(),
+        durable_objects: b
+            .durable_objects
+            .iter()
+            .map(|d| (d.name.clone(), d.class_name.clone()))
+            .collect(),
+        services: names(&b.services),
+    }
 }

@@ -1,0 +1,1144 @@
+//! `analyze_project`: reads a Workers project's code and D1 migrations, offline. Every D1
+//! statement the code sends is planned by SQLite against the migrated schema (full scans,
+//! sorts in temporary B-trees, automatic indexes), each problem gets an index proposal that is
+//! checked by planning again with it, and the code's loop and wallet hazards (alarm re-arms, a
+//! consumer feeding its own queue, `kv.list()` on the request path, subrequests in loops, R2
+//! bodies read whole, WebSockets without hibernation) are reported with file and line.
+//!
+//! A leaf engine: it reads files only through the [`SourceTree`] the front end passes in, and
+//! prices through the [`Pricer`] the composer passes in. The checks are in [`CHECKS`].
+
+mod js;
+mod sql;
+
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::engine::model::{InputError, Plan, Pricer, UsageProfile, grouped};
+
+/// A count with thousands separators.
+fn count_of(n: f64) -> String {
+    rust_decimal::Decimal::from_f64_retain(n.round()).map_or_else(|| n.to_string(), grouped)
+}
+use crate::knowledge::Severity;
+
+/// Code files read at most (the entry point and what it imports, else `src/**`).
+pub const MAX_FILES: usize = 500;
+/// Largest file read, bytes; larger files are skipped with a warning.
+pub const MAX_FILE_BYTES: usize = 1 << 20;
+/// Code and migrations read at most, bytes in all.
+pub const MAX_TOTAL_BYTES: usize = 16 << 20;
+/// Migration files applied at most, per database.
+pub const MAX_MIGRATIONS: usize = 1_000;
+
+/// The project's files, as the front end reads them. Paths are relative to the project
+/// directory, with `/` separators.
+pub trait SourceTree {
+    /// The file's text; `Ok(None)` when it does not exist; `Err` when it cannot be read (binary,
+    /// larger than `max` bytes, outside the project, not UTF-8), saying why.
+    fn read(&self, path: &str, max: usize) -> Result<Option<String>, String>;
+    /// The files under `dir` (recursively, sorted), skipping `node_modules` and dot directories;
+    /// at most `max` entries.
+    fn list(&self, dir: &str, max: usize) -> Vec<String>;
+}
+
+/// A project held in memory: for tests and fuzzing.
+#[derive(Debug, Default, Clone)]
+pub struct MemoryTree(pub BTreeMap<String, String>);
+
+impl SourceTree for MemoryTree {
+    fn read(&self, path: &str, max: usize) -> Result<Option<String>, String> {
+        match self.0.get(path) {
+            Some(t) if t.len() > max => {
+                Err(format!("is {} bytes; at most {max} are read", t.len()))
+            }
+            Some(t) if t.contains('\0') => Err("is binary".to_owned()),
+            Some(t) => Ok(Some(t.clone())),
+            None => Ok(None),
+        }
+    }
+    fn list(&self, dir: &str, max: usize) -> Vec<String> {
+        let prefix = format!("{}/", dir.trim_end_matches('/'));
+        self.0
+            .keys()
+            .filter(|k| dir.is_empty() || dir == "." || k.starts_with(&prefix))
+            .take(max)
+            .cloned()
+            .collect()
+    }
+}
+
+/// What the Wrangler config says the code can reach. The composer fills it from
+/// `analyze_config`'s report.
+#[derive(Debug, Clone, Default)]
+pub struct Bindings {
+    /// The entry point (`main`), relative to the project.
+    pub main: Option<String>,
+    /// D1 bindings and the migrations directory of each (default `migrations`).
+    pub d1: Vec<(String, String)>,
+    pub kv: Vec<String>,
+    pub r2: Vec<String>,
+    /// Queue producers: binding → queue.
+    pub producers: Vec<(String, String)>,
+    /// Queues this Worker consumes.
+    pub consumed: Vec<String>,
+    /// Durable Object bindings: binding → class.
+    pub durable_objects: Vec<(String, String)>,
+    pub services: Vec<String>,
+}
+
+impl Bindings {
+    fn kind_of(&self, name: &str) -> Option<js::Kind> {
+        let has = |list: &[String]| list.iter().any(|b| b == name);
+        if self.d1.iter().any(|(b, _)| b == name) {
+            Some(js::Kind::D1)
+        } else if has(&self.kv) {
+            Some(js::Kind::Kv)
+        } else if has(&self.r2) {
+            Some(js::Kind::R2)
+        } else if self.producers.iter().any(|(b, _)| b == name) {
+            Some(js::Kind::Queue)
+        } else if self.durable_objects.iter().any(|(b, _)| b == name) {
+            Some(js::Kind::DurableObjects)
+        } else if has(&self.services) {
+            Some(js::Kind::Service)
+        } else {
+            None
+        }
+    }
+    fn producer_queue(&self, binding: &str) -> Option<&str> {
+        self.producers
+            .iter()
+            .find(|(b, _)| b == binding)
+            .map(|(_, q)| q.as_str())
+    }
+    fn consumes(&self, queue: &str) -> bool {
+        self.consumed.iter().any(|q| q == queue)
+    }
+    fn is_durable_object_class(&self, class: &str) -> bool {
+        self.durable_objects.iter().any(|(_, c)| c == class)
+    }
+}
+
+/// Input of `analyze_project`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScanInput {
+    /// The project directory, relative to the server's working directory (default `.`).
+    #[serde(default)]
+    pub path: Option<String>,
+    /// Wrangler environment to resolve (`env.<name>`).
+    #[serde(default)]
+    pub env: Option<String>,
+    /// Rows per table, e.g. {"users": 2000000}: rows read per call before and after each index.
+    #[serde(default)]
+    pub table_rows: BTreeMap<String, f64>,
+    /// Calls per month by query id (`src/db.ts:42`) or SQL text: the monthly D1 cost before
+    /// and after. An import_usage result as `usage` gives both from D1's query statistics.
+    #[serde(default)]
+    pub calls_per_month: BTreeMap<String, f64>,
+    /// An import_usage result (its D1 query statistics).
+    #[serde(default)]
+    pub usage: Option<ImportedQueries>,
+    /// Workers plan, default paid.
+    #[serde(default)]
+    pub plan: Option<Plan>,
+}
+
+/// The part of an `import_usage` result the scan reads: D1's per-query statistics.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+pub struct ImportedQueries {
+    /// `import_usage`'s `queries`.
+    #[serde(default)]
+    pub queries: Vec<ImportedQuery>,
+}
+
+/// One statement's statistics from `import_usage`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+pub struct ImportedQuery {
+    /// The SQL text.
+    pub query: String,
+    /// Calls per month.
+    pub calls_per_month: f64,
+    /// Rows read per month.
+    pub rows_read_per_month: f64,
+    /// Rows read per row returned.
+    pub rows_read_per_row_returned: f64,
+}
+
+/// A finding in the code, with where it is and what to do.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct Finding {
+    /// Stable id, e.g. `d1-full-scan`, `alarm-rearm-unconditional`.
+    pub id: String,
+    /// critical | high | medium | low.
+    pub severity: Severity,
+    /// `file:line`.
+    pub at: String,
+    /// What the code does and why it costs.
+    pub message: String,
+    /// What to do: for a scan, the checked `CREATE INDEX`.
+    pub fix: String,
+    /// The pattern: a `scale://patterns/{id}` URI.
+    pub pattern: String,
+    /// The docs page behind it.
+    pub source: String,
+}
+
+/// An index proposal, checked by planning the statement again with it.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct IndexProposal {
+    /// The statement to add to a migration.
+    pub create: String,
+    /// SQLite's plan with the index.
+    pub plan_after: Vec<String>,
+    /// Rows read per call before and after, from `table_rows` (null when unknown).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rows_read_per_call_before: Option<f64>,
+    /// After: 1 for a unique key, the LIMIT, or the rows returned per call from `usage`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rows_read_per_call_after: Option<f64>,
+    /// Write statements in the code on the indexed table: each write also writes one index row.
+    pub writes_to_table: usize,
+}
+
+/// One D1 statement the code sends, and SQLite's plan for it.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct QueryPlan {
+    /// `file:line` of the call: the key for `calls_per_month`.
+    pub id: String,
+    /// The D1 binding.
+    pub database: String,
+    /// The SQL.
+    pub sql: String,
+    /// SQLite's `EXPLAIN QUERY PLAN`.
+    pub plan: Vec<String>,
+    /// The proposed index, when the plan scans or sorts and an index fixes it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index: Option<IndexProposal>,
+    /// Calls per month, when given or imported.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub calls_per_month: Option<f64>,
+}
+
+/// SQL the scan could not read: built at run time.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Unresolved {
+    /// `file:line`.
+    pub at: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// The monthly D1 cost of the planned statements with call rates, before and after the
+/// proposed indexes, priced by the cost engine.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct IndexSaving {
+    /// Rows read per month by those statements now.
+    pub rows_read_before: f64,
+    /// With the indexes.
+    pub rows_read_after: f64,
+    /// Index rows the writes with call rates add per month.
+    pub rows_written_added: f64,
+    /// Their D1 bill alone now, USD/month.
+    #[serde(with = "rust_decimal::serde::float")]
+    #[schemars(with = "f64")]
+    pub usd_before: rust_decimal::Decimal,
+    /// With the indexes.
+    #[serde(with = "rust_decimal::serde::float")]
+    #[schemars(with = "f64")]
+    pub usd_after: rust_decimal::Decimal,
+}
+
+/// What was read.
+#[derive(Debug, Clone, Default, Serialize, JsonSchema)]
+pub struct FilesRead {
+    /// The Wrangler config.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config: Option<String>,
+    /// Code files parsed.
+    pub code: usize,
+    /// Migration files applied.
+    pub migrations: usize,
+    /// Bytes read.
+    pub bytes: usize,
+}
+
+/// The report of `analyze_project`.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ProjectScan {
+    /// The answer in a few sentences: findings by severity, the first to fix, what is unread.
+    pub summary: String,
+    /// Findings, most severe first.
+    pub findings: Vec<Finding>,
+    /// Every D1 statement found, with its plan and proposed index.
+    pub queries: Vec<QueryPlan>,
+    /// SQL built at run time, not planned.
+    pub unresolved: Vec<Unresolved>,
+    /// With call rates: the planned statements' D1 cost before and after the indexes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index_saving: Option<IndexSaving>,
+    /// What was read.
+    pub files: FilesRead,
+    /// Files skipped, parse errors, migrations that failed.
+    pub warnings: Vec<String>,
+    /// What the estimates take for granted.
+    pub assumptions: Vec<String>,
+}
+
+/// One check: its id, severity, why it costs, what to do, the pattern and the docs.
+pub struct Check {
+    pub id: &'static str,
+    pub severity: Severity,
+    pub why: &'static str,
+    pub fix: &'static str,
+    pub pattern: &'static str,
+    pub source: &'static str,
+}
+
+const D1_INDEXES: &str = "https://developers.cloudflare.com/d1/best-practices/use-indexes/";
+const D1_LIMITS: &str = "https://developers.cloudflare.com/d1/platform/limits/";
+const D1_BATCH: &str = "https://developers.cloudflare.com/d1/worker-api/d1-database/#batch";
+
+/// Every check the scan makes.
+pub const CHECKS: &[Check] = &[
+    Check {
+        id: "d1-full-scan",
+        severity: Severity::High,
+        why: "SQLite reads every row of the table on every call; D1 bills rows read, so the cost grows with the table",
+        fix: "add the index below in a migration",
+        pattern: "d1-indexes",
+        source: D1_INDEXES,
+    },
+    Check {
+        id: "d1-automatic-index",
+        severity: Severity::High,
+        why: "SQLite builds a temporary index on every call, reading the whole table first",
+        fix: "add the index below in a migration",
+        pattern: "d1-indexes",
+        source: D1_INDEXES,
+    },
+    Check {
+        id: "d1-temp-btree",
+        severity: Severity::Medium,
+        why: "every matching row is read and sorted before the first is returned, so a LIMIT saves no reads",
+        fix: "add the index below so rows come out in order",
+        pattern: "d1-indexes",
+        source: D1_INDEXES,
+    },
+    Check {
+        id: "d1-sql-error",
+        severity: Severity::High,
+        why: "the statement does not plan against the migrated schema: it fails at run time, or the migrations are not the schema in production",
+        fix: "fix the statement or add the missing migration",
+        pattern: "d1-indexes",
+        source: D1_INDEXES,
+    },
+    Check {
+        id: "d1-query-in-loop",
+        severity: Severity::High,
+        why: "one query per item (N+1): D1 allows 1,000 queries per invocation on Paid (50 on Free), and each round trip adds latency",
+        fix: "read with one `IN (…)` query or send the statements in one `batch([...])`",
+        pattern: "d1-batch-writes",
+        source: D1_LIMITS,
+    },
+    Check {
+        id: "d1-writes-not-batched",
+        severity: Severity::Medium,
+        why: "writes sent one by one are separate round trips and not atomic: a failure between them leaves half the change",
+        fix: "send the writes together with `DB.batch([...])` (one round trip, one transaction)",
+        pattern: "d1-batch-writes",
+        source: D1_BATCH,
+    },
+    Check {
+        id: "d1-no-limit",
+        severity: Severity::Medium,
+        why: "a list without LIMIT returns, and reads, every matching row: it grows with the data and the response can exceed memory",
+        fix: "page with LIMIT and a keyset (`WHERE id > ? ORDER BY id LIMIT 50`)",
+        pattern: "d1-indexes",
+        source: D1_INDEXES,
+    },
+    Check {
+        id: "d1-select-star",
+        severity: Severity::Low,
+        why: "SELECT * on a wide table moves every column; new columns silently join the response",
+        fix: "name the columns the caller uses",
+        pattern: "d1-indexes",
+        source: D1_INDEXES,
+    },
+    Check {
+        id: "alarm-rearm-unconditional",
+        severity: Severity::Critical,
+        why: "alarm() re-arms itself on every run with no stop condition: the object never sleeps, billing requests and duration around the clock (public bills: about $300 an hour with no traffic)",
+        fix: "re-arm only while there is work (`if (pending) await this.ctx.storage.setAlarm(…)`), with a cap",
+        pattern: "alarm-guard",
+        source: "https://developers.cloudflare.com/durable-objects/api/alarms/",
+    },
+    Check {
+        id: "alarm-set-every-request",
+        severity: Severity::Medium,
+        why: "setAlarm() on every request or message moves the alarm each time and keeps the object busy",
+        fix: "set it only when none is pending: `if (await this.ctx.storage.getAlarm() === null) …`",
+        pattern: "alarm-guard",
+        source: "https://developers.cloudflare.com/durable-objects/api/alarms/",
+    },
+    Check {
+        id: "queue-self-enqueue",
+        severity: Severity::Critical,
+        why: "the consumer sends to the queue it consumes: one message can become an endless loop billed per operation (public bill: $15k)",
+        fix: "send follow-up work to another queue, carry a hop count and drop past a limit, and keep a kill switch",
+        pattern: "kill-switch",
+        source: "https://developers.cloudflare.com/queues/platform/pricing/",
+    },
+    Check {
+        id: "kv-list-request-path",
+        severity: Severity::High,
+        why: "KV list operations on the request path bill $5 per million and are eventually consistent (public bill: $2,870)",
+        fix: "keep an index key (one get) written when the set changes, or list in a scheduled job",
+        pattern: "kv-list-index",
+        source: "https://developers.cloudflare.com/kv/platform/pricing/",
+    },
+    Check {
+        id: "kv-hot-key-put",
+        severity: Severity::High,
+        why: "one key written from every request: KV takes one write per second per key (429s past it) and bills $5 per million writes",
+        fix: "write per user or per tenant keys, or count in a Durable Object and publish to KV at most once a second",
+        pattern: "kv-key-sharding",
+        source: "https://developers.cloudflare.com/kv/platform/limits/",
+    },
+    Check {
+        id: "subrequest-in-loop",
+        severity: Severity::High,
+        why: "a subrequest per item: the invocation fails past the subrequest limit (50 on Free, 10,000 by default on Paid) and each call is billed",
+        fix: "bound the loop, batch the calls (one request for many items), or move the fan-out to a queue",
+        pattern: "subrequest-budget",
+        source: "https://developers.cloudflare.com/workers/platform/limits/#subrequests",
+    },
+    Check {
+        id: "r2-read-whole",
+        severity: Severity::Medium,
+        why: "the whole object is buffered in the Worker's 128 MB of memory; the object's size is not known from the code",
+        fix: "stream the body (`new Response(object.body)`) or read a range",
+        pattern: "streaming",
+        source: "https://developers.cloudflare.com/workers/platform/limits/#memory",
+    },
+    Check {
+        id: "do-websocket-no-hibernation",
+        severity: Severity::High,
+        why: "WebSockets accepted with accept() keep the object in memory while clients are idle: duration is billed for every connected second",
+        fix: "accept with `this.ctx.acceptWebSocket(ws)` and handle `webSocketMessage`, so the object hibernates between messages",
+        pattern: "websocket-hibernation",
+        source: "https://developers.cloudflare.com/durable-objects/best-practices/websockets/",
+    },
+];
+
+/// The check with `id`.
+pub fn check(id: &str) -> Option<&'static Check> {
+    CHECKS.iter().find(|c| c.id == id)
+}
+
+/// A SQL text normalised for matching: lower case, whitespace collapsed, no trailing `;`.
+pub fn normalise_sql(sql: &str) -> String {
+    sql.trim()
+        .trim_end_matches(';')
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_ascii_lowercase()
+}
+
+/// Joins `base`'s directory and a relative specifier, `None` when it climbs out of the project.
+fn join(base: &str, spec: &str) -> Option<String> {
+    let mut parts: Vec<&str> = base.split('/').collect();
+    parts.pop();
+    for p in spec.split('/') {
+        match p {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+const CODE_EXTENSIONS: &[&str] = &["ts", "tsx", "mts", "cts", "js", "jsx", "mjs", "cjs"];
+
+fn is_code(path: &str) -> bool {
+    path.rsplit_once('.')
+        .is_some_and(|(stem, ext)| CODE_EXTENSIONS.contains(&ext) && !stem.ends_with(".d"))
+}
+
+/// The candidates an import specifier names (`./db` → `./db.ts`, `./db.js` → `./db.ts`, …).
+fn candidates(path: &str) -> Vec<String> {
+    let mut out = vec![path.to_owned()];
+    let stem = path
+        .strip_suffix(".js")
+        .or_else(|| path.strip_suffix(".mjs"))
+        .unwrap_or(path);
+    for ext in ["ts", "tsx", "mts", "js", "jsx", "mjs"] {
+        out.push(format!("{stem}.{ext}"));
+    }
+    for ext in ["ts", "js"] {
+        out.push(format!("{path}/index.{ext}"));
+    }
+    out
+}
+
+struct Budget {
+    bytes: usize,
+    warnings: Vec<String>,
+}
+
+impl Budget {
+    fn read(&mut self, tree: &dyn SourceTree, path: &str) -> Option<String> {
+        let room = MAX_TOTAL_BYTES.saturating_sub(self.bytes);
+        match tree.read(path, MAX_FILE_BYTES.min(room)) {
+            Ok(Some(text)) => {
+                self.bytes += text.len();
+                Some(text)
+            }
+            Ok(None) => None,
+            Err(e) => {
+                self.warnings.push(format!("`{path}` skipped: {e}"));
+                None
+            }
+        }
+    }
+}
+
+/// Scans a project: `bindings` from its config, files through `tree`, D1 costs through `pricer`.
+pub fn scan(
+    input: &ScanInput,
+    bindings: &Bindings,
+    tree: &dyn SourceTree,
+    pricer: &dyn Pricer,
+) -> Result<ProjectScan, InputError> {
+    for (field, map) in [
+        ("table_rows", &input.table_rows),
+        ("calls_per_month", &input.calls_per_month),
+    ] {
+        for (k, v) in map {
+            if !v.is_finite() || *v < 0.0 {
+                return Err(InputError::new(
+                    format!("{field}.{k}"),
+                    format!("must be a number ≥ 0 (got {v})"),
+                ));
+            }
+        }
+    }
+    let mut budget = Budget {
+        bytes: 0,
+        warnings: Vec::new(),
+    };
+    let mut assumptions = Vec::new();
+
+    // The code: the entry point and what it imports, else every code file under src/.
+    let mut queue: VecDeque<String> = VecDeque::new();
+    let mut seen: HashSet<String> = HashSet::new();
+    let main = bindings
+        .main
+        .as_deref()
+        .map(|m| m.trim_start_matches("./").to_owned());
+    match &main {
+        Some(m)
+            if tree
+                .read(m, MAX_FILE_BYTES)
+                .map(|t| t.is_some())
+                .unwrap_or(true) =>
+        {
+            queue.push_back(m.clone());
+        }
+        _ => {
+            if let Some(m) = &main {
+                budget
+                    .warnings
+                    .push(format!("main `{m}` not found: read src/** instead"));
+            }
+            queue.extend(
+                tree.list("src", MAX_FILES * 4)
+                    .into_iter()
+                    .filter(|p| is_code(p)),
+            );
+        }
+    }
+    seen.extend(queue.iter().cloned());
+    let mut files: Vec<(String, js::FileFacts)> = Vec::new();
+    let mut skipped = 0usize;
+    while let Some(path) = queue.pop_front() {
+        if files.len() >= MAX_FILES {
+            skipped += 1;
+            continue;
+        }
+        let Some(text) = budget.read(tree, &path) else {
+            continue;
+        };
+        let facts = js::read(&path, &text, bindings);
+        for (line, message) in &facts.errors {
+            budget.warnings.push(format!(
+                "{path}:{line}: syntax error: {message} (read as far as the parser recovered)"
+            ));
+        }
+        for spec in &facts.imports {
+            if !spec.starts_with('.') {
+                continue;
+            }
+            let Some(target) = join(&path, spec) else {
+                budget.warnings.push(format!(
+                    "{path}: import `{spec}` points outside the project: not read"
+                ));
+                continue;
+            };
+            if let Some(found) = candidates(&target).into_iter().find(|c| {
+                is_code(c)
+                    && tree
+                        .read(c, usize::MAX)
+                        .map(|t| t.is_some())
+                        .unwrap_or(true)
+            }) && seen.insert(found.clone())
+            {
+                queue.push_back(found);
+            }
+        }
+        files.push((path, facts));
+    }
+    if skipped > 0 {
+        budget.warnings.push(format!(
+            "{skipped} more code files not read: at most {MAX_FILES} are"
+        ));
+    }
+
+    // The call graph: what the fetch and queue handlers reach, by function name.
+    let mut by_name: HashMap<&str, Vec<(usize, usize)>> = HashMap::new();
+    for (fi, (_, f)) in files.iter().enumerate() {
+        for (i, func) in f.functions.iter().enumerate() {
+            by_name.entry(func.name.as_str()).or_default().push((fi, i));
+        }
+    }
+    let reach = |entry: js::Entry| -> HashSet<(usize, usize)> {
+        let mut out = HashSet::new();
+        let mut todo: Vec<(usize, usize)> = Vec::new();
+        for (fi, (_, f)) in files.iter().enumerate() {
+            for (i, func) in f.functions.iter().enumerate() {
+                if func.entry == entry {
+                    todo.push((fi, i));
+                }
+            }
+            for (name, e) in &f.entry_refs {
+                if *e == entry {
+                    todo.extend(by_name.get(name.as_str()).into_iter().flatten());
+                }
+            }
+        }
+        while let Some(at) = todo.pop() {
+            if !out.insert(at) {
+                continue;
+            }
+            for name in &files[at.0].1.functions[at.1].calls {
+                todo.extend(by_name.get(name.as_str()).into_iter().flatten());
+            }
+        }
+        out
+    };
+    let fetch_path = reach(js::Entry::Fetch);
+    let queue_path = reach(js::Entry::Queue);
+
+    let mut findings: Vec<Finding> = Vec::new();
+    let mut push = |id: &str, at: String, detail: String, fix: Option<String>| {
+        let Some(c) = check(id) else { return };
+        findings.push(Finding {
+            id: id.to_owned(),
+            severity: c.severity,
+            at,
+            message: format!("{detail}: {}.", c.why),
+            fix: fix.unwrap_or_else(|| c.fix.to_owned()),
+            pattern: format!("scale://patterns/{}", c.pattern),
+            source: c.source.to_owned(),
+        });
+    };
+    for (fi, (path, f)) in files.iter().enumerate() {
+        for h in &f.hazards {
+            let ok = match h.reach {
+                js::Reach::Always => true,
+                js::Reach::Fetch => fetch_path.contains(&(fi, h.owner)),
+                js::Reach::Queue => queue_path.contains(&(fi, h.owner)),
+            };
+            if ok {
+                push(h.id, format!("{path}:{}", h.line), h.detail.clone(), None);
+            }
+        }
+    }
+
+    // D1: build each database from its migrations, then plan every statement.
+    let mut schemas: HashMap<&str, sql::Schema> = HashMap::new();
+    let mut migrations = 0usize;
+    for (binding, dir) in &bindings.d1 {
+        let schema = sql::Schema::new().map_err(|e| InputError::new("", e))?;
+        let dir = dir.trim_start_matches("./").trim_end_matches('/');
+        let mut list: Vec<String> = tree
+            .list(dir, MAX_MIGRATIONS + 1)
+            .into_iter()
+            .filter(|p| p.ends_with(".sql"))
+            .collect();
+        list.sort();
+        if list.len() > MAX_MIGRATIONS {
+            budget.warnings.push(format!(
+                "{binding}: more than {MAX_MIGRATIONS} migrations; the rest not applied"
+            ));
+            list.truncate(MAX_MIGRATIONS);
+        }
+        if list.is_empty() {
+            budget.warnings.push(format!(
+                "{binding}: no migrations under `{dir}/`: its statements are not planned"
+            ));
+            continue;
+        }
+        for m in &list {
+            let Some(text) = budget.read(tree, m) else {
+                continue;
+            };
+            migrations += 1;
+            if let Err(e) = schema.apply(&text) {
+                budget.warnings.push(format!(
+                    "{m}: migration failed in SQLite: {e} (later statements may not plan)"
+                ));
+            }
+        }
+        schemas.insert(binding.as_str(), schema);
+    }
+
+    let imported: HashMap<String, &ImportedQuery> = input
+        .usage
+        .iter()
+        .flat_map(|u| &u.queries)
+        .map(|q| (normalise_sql(&q.query), q))
+        .collect();
+    let given: HashMap<String, f64> = input
+        .calls_per_month
+        .iter()
+        .map(|(k, v)| {
+            (
+                if k.contains(' ') {
+                    normalise_sql(k)
+                } else {
+                    k.clone()
+                },
+                *v,
+            )
+        })
+        .collect();
+    let writes_to = |table: &str| -> usize {
+        files
+            .iter()
+            .flat_map(|(_, f)| &f.sql)
+            .filter_map(|s| s.sql.as_ref().ok())
+            .filter_map(|s| sql::shape(s))
+            .filter(|s| {
+                s.writes
+                    .as_deref()
+                    .is_some_and(|w| w.eq_ignore_ascii_case(table))
+            })
+            .count()
+    };
+
+    let mut queries: Vec<QueryPlan> = Vec::new();
+    let mut unresolved: Vec<Unresolved> = Vec::new();
+    let mut rows = (0.0f64, 0.0f64, 0.0f64); // read before, read after, written added
+    let mut priced = 0usize;
+    let mut planned = 0usize;
+    let mut unknown_tables: Vec<String> = Vec::new();
+    for (fi, (path, f)) in files.iter().enumerate() {
+        let mut writes_in: HashMap<usize, usize> = HashMap::new();
+        for call in &f.sql {
+            let at = format!("{path}:{}", call.line);
+            let text = match &call.sql {
+                Ok(t) => t,
+                Err(reason) => {
+                    unresolved.push(Unresolved {
+                        at,
+                        reason: reason.clone(),
+                    });
+                    continue;
+                }
+            };
+            let statements: Vec<String> = if call.exec {
+                text.split(';')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            } else {
+                vec![text.trim().trim_end_matches(';').to_owned()]
+            };
+            for statement in statements {
+                let shape = sql::shape(&statement);
+                let hot = fetch_path.contains(&(fi, call.owner));
+                if call.in_loop {
+                    push(
+                        "d1-query-in-loop",
+                        at.clone(),
+                        format!(
+                            "a D1 statement run once per item of a loop (`{}`)",
+                            short(&statement)
+                        ),
+                        None,
+                    );
+                }
+                if let Some(s) = &shape
+                    && s.writes.is_some()
+                    && !call.in_batch
+                    && matches!(call.terminal, Some(js::Terminal::Run))
+                {
+                    let n = writes_in.entry(call.owner).or_default();
+                    *n += 1;
+                    if *n == 2 {
+                        push(
+                            "d1-writes-not-batched",
+                            at.clone(),
+                            format!(
+                                "a second write in {}() outside batch()",
+                                f.functions[call.owner].name
+                            ),
+                            None,
+                        );
+                    }
+                }
+                let Some(schema) = schemas.get(call.binding.as_str()) else {
+                    queries.push(QueryPlan {
+                        id: at.clone(),
+                        database: call.binding.clone(),
+                        sql: statement,
+                        plan: Vec::new(),
+                        index: None,
+                        calls_per_month: None,
+                    });
+                    continue;
+                };
+                let plan = match schema.plan(&statement) {
+                    Ok(p) => {
+                        planned += 1;
+                        p
+                    }
+                    Err(e) => {
+                        push(
+                            "d1-sql-error",
+                            at.clone(),
+                            format!("SQLite: {e} (`{}`)", short(&statement)),
+                            None,
+                        );
+                        continue;
+                    }
+                };
+                if let Some(s) = &shape {
+                    if s.star
+                        && let Some((t, _)) = s.tables.first()
+                        && schema.columns(t).len() >= 8
+                    {
+                        let n = schema.columns(t).len();
+                        push(
+                            "d1-select-star",
+                            at.clone(),
+                            format!(
+                                "SELECT * from `{t}` ({n} columns){}",
+                                if hot { " on the request path" } else { "" }
+                            ),
+                            None,
+                        );
+                    }
+                    if s.select
+                        && !s.has_limit
+                        && !s.aggregate_only
+                        && matches!(call.terminal, Some(js::Terminal::All | js::Terminal::Raw))
+                    {
+                        push(
+                            "d1-no-limit",
+                            at.clone(),
+                            format!("a list with no LIMIT (`{}`)", short(&statement)),
+                            None,
+                        );
+                    }
+                }
+                let imported = imported.get(&normalise_sql(&statement)).copied();
+                let calls = given
+                    .get(&at)
+                    .or_else(|| given.get(&normalise_sql(&statement)))
+                    .copied()
+                    .or(imported.map(|q| q.calls_per_month));
+                let problems = schema.problems(&plan, shape.as_ref());
+                let mut index = None;
+                for problem in &problems {
+                    let (id, table) = match problem {
+                        sql::Problem::FullScan { table } => ("d1-full-scan", Some(table.as_str())),
+                        sql::Problem::AutomaticIndex { table, .. } => {
+                            ("d1-automatic-index", Some(table.as_str()))
+                        }
+                        sql::Problem::TempBtree { table, .. } => {
+                            ("d1-temp-btree", table.as_deref())
+                        }
+                    };
+                    let columns = table.map(|t| schema.columns(t)).unwrap_or_default();
+                    let proposal = if index.is_none() {
+                        sql::index_columns(problem, shape.as_ref(), &columns).and_then(
+                            |(t, cols)| {
+                                let create = format!(
+                                    "CREATE INDEX idx_{}_{} ON {t}({})",
+                                    t,
+                                    cols.join("_"),
+                                    cols.join(", ")
+                                );
+                                let after = schema.plan_with(&create, &statement).ok()?;
+                                let left = schema.problems(&after, shape.as_ref());
+                                (!sql::still(problem, &left)).then_some((t, create, after))
+                            },
+                        )
+                    } else {
+                        None
+                    };
+                    let detail = match problem {
+                        sql::Problem::FullScan { table } => {
+                            format!("`{}` scans `{table}`", short(&statement))
+                        }
+                        sql::Problem::AutomaticIndex { table, .. } => format!(
+                            "`{}` builds an automatic index on `{table}`",
+                            short(&statement)
+                        ),
+                        sql::Problem::TempBtree { what, .. } => format!(
+                            "`{}` sorts in a temporary B-tree for {what}",
+                            short(&statement)
+                        ),
+                    };
+                    match proposal {
+                        Some((t, create, after)) => {
+                            let before_rows = match problem {
+                                sql::Problem::TempBtree { .. } => None,
+                                _ => input.table_rows.get(&t).copied(),
+                            };
+                            if before_rows.is_none()
+                                && !input.table_rows.contains_key(&t)
+                                && !unknown_tables.contains(&t)
+                            {
+                                unknown_tables.push(t.clone());
+                            }
+                            let after_rows = if after
+                                .iter()
+                                .any(|d| d.contains(&format!(" {t} ")) && schema.unique_search(d))
+                            {
+                                Some(1.0)
+                            } else if let Some(n) = shape.as_ref().and_then(|s| s.limit) {
+                                Some(n)
+                            } else {
+                                imported
+                                    .filter(|q| {
+                                        q.calls_per_month > 0.0
+                                            && q.rows_read_per_row_returned > 0.0
+                                    })
+                                    .map(|q| {
+                                        q.rows_read_per_month
+                                            / q.calls_per_month
+                                            / q.rows_read_per_row_returned
+                                    })
+                            };
+                            let writes = writes_to(&t);
+                            let fix = format!(
+                                "{create}; SQLite then plans: {}. Each write to `{t}` also writes one row to the index ({writes} write statement(s) to it in the code).",
+                                after.join("; ")
+                            );
+                            push(id, at.clone(), detail, Some(fix));
+                            if let (Some(c), Some(b), Some(a)) = (calls, before_rows, after_rows) {
+                                rows.0 += b * c;
+                                rows.1 += a.min(b) * c;
+                                priced += 1;
+                            }
+                            index = Some(IndexProposal {
+                                create,
+                                plan_after: after,
+                                rows_read_per_call_before: before_rows,
+                                rows_read_per_call_after: after_rows,
+                                writes_to_table: writes,
+                            });
+                        }
+                        None => {
+                            let fix = if matches!(problem, sql::Problem::FullScan { .. })
+                                && shape.as_ref().is_some_and(|s| !s.filtered)
+                            {
+                                "nothing in the statement narrows the read: keep the result (a counter, a cached list) or add a WHERE and LIMIT".to_owned()
+                            } else {
+                                "no single index removes it in SQLite's plan: rewrite the statement (see the pattern)".to_owned()
+                            };
+                            push(id, at.clone(), detail, Some(fix));
+                        }
+                    }
+                }
+                queries.push(QueryPlan {
+                    id: at.clone(),
+                    database: call.binding.clone(),
+                    sql: statement,
+                    plan,
+                    index,
+                    calls_per_month: calls,
+                });
+            }
+        }
+    }
+
+    // Index rows written: each write with a call rate to a table that gets an index.
+    let indexed: Vec<(String, usize)> = {
+        let mut t: BTreeMap<String, usize> = BTreeMap::new();
+        for q in &queries {
+            if let Some(i) = &q.index
+                && let Some(table) = i
+                    .create
+                    .split(" ON ")
+                    .nth(1)
+                    .and_then(|r| r.split('(').next())
+            {
+                *t.entry(table.to_owned()).or_default() += 1;
+            }
+        }
+        t.into_iter().collect()
+    };
+    for q in &queries {
+        if let (Some(c), Some(s)) = (q.calls_per_month, sql::shape(&q.sql))
+            && let Some(w) = &s.writes
+            && let Some((_, n)) = indexed.iter().find(|(t, _)| t.eq_ignore_ascii_case(w))
+        {
+            rows.2 += c * *n as f64;
+        }
+    }
+    let index_saving = if priced > 0 {
+        let plan = input.plan.unwrap_or_default();
+        let profile = |read: f64, written: f64| {
+            let mut p = UsageProfile {
+                plan,
+                ..Default::default()
+            };
+            p.d1.rows_read = read;
+            p.d1.rows_written = written;
+            p
+        };
+        let before = pricer.total(&profile(rows.0, 0.0))?;
+        let after = pricer.total(&profile(rows.1, rows.2))?;
+        assumptions.push(format!(
+            "index_saving prices only the {priced} statement(s) with call rates and table sizes, alone on {} (its allowances count against them only); subscription included.",
+            plan.name()
+        ));
+        Some(IndexSaving {
+            rows_read_before: rows.0,
+            rows_read_after: rows.1,
+            rows_written_added: rows.2,
+            usd_before: before,
+            usd_after: after,
+        })
+    } else {
+        None
+    };
+    if !unknown_tables.is_empty() {
+        assumptions.push(format!(
+            "rows per call unknown for {}: give table_rows for rows read before and after.",
+            unknown_tables.join(", ")
+        ));
+    }
+    assumptions.push("SQLite plans without table statistics (D1 runs ANALYZE only when asked): with data, it may choose differently.".to_owned());
+
+    findings.sort_by(|a, b| a.severity.cmp(&b.severity).then_with(|| a.at.cmp(&b.at)));
+    let files_read = FilesRead {
+        config: None,
+        code: files.len(),
+        migrations,
+        bytes: budget.bytes,
+    };
+    let summary = summary(
+        &findings,
+        planned,
+        &queries,
+        &unresolved,
+        &files_read,
+        index_saving.as_ref(),
+    );
+    Ok(ProjectScan {
+        summary,
+        findings,
+        queries,
+        unresolved,
+        index_saving,
+        files: files_read,
+        warnings: budget.warnings,
+        assumptions,
+    })
+}
+
+/// The first 80 characters of a statement, on one line.
+fn short(sql: &str) -> String {
+    let one: String = sql.split_whitespace().collect::<Vec<_>>().join(" ");
+    match one.char_indices().nth(80) {
+        Some((i, _)) => format!("{}…", &one[..i]),
+        None => one,
+    }
+}
+
+fn summary(
+    findings: &[Finding],
+    planned: usize,
+    queries: &[QueryPlan],
+    unresolved: &[Unresolved],
+    files: &FilesRead,
+    saving: Option<&IndexSaving>,
+) -> String {
+    let mut s = format!(
+        "Read {} code file(s) and {} migration(s); planned {} D1 statement(s)",
+        files.code, files.migrations, planned
+    );
+    if !unresolved.is_empty() {
+        s.push_str(&format!(
+            " ({} built at run time, not planned)",
+            unresolved.len()
+        ));
+    }
+    s.push_str(". ");
+    if findings.is_empty() {
+        s.push_str("No findings.");
+        return s;
+    }
+    let count = |sev: Severity| findings.iter().filter(|f| f.severity == sev).count();
+    let parts: Vec<String> = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+    ]
+    .into_iter()
+    .filter(|sev| count(*sev) > 0)
+    .map(|sev| format!("{} {}", count(sev), sev.word()))
+    .collect();
+    s.push_str(&format!(
+        "{} finding(s): {}. ",
+        findings.len(),
+        parts.join(", ")
+    ));
+    if let Some(f) = findings.first() {
+        s.push_str(&format!("First: {} at {}. ", f.id, f.at));
+    }
+    let proposals = queries.iter().filter(|q| q.index.is_some()).count();
+    if proposals > 0 {
+        s.push_str(&format!(
+            "{proposals} index proposal(s), each checked in SQLite's plan"
+        ));
+        if let Some(sv) = saving {
+            s.push_str(&format!(
+                "; rows read {} → {} a month (${} → ${})",
+                count_of(sv.rows_read_before),
+                count_of(sv.rows_read_after),
+                sv.usd_before.round_dp(2),
+                sv.usd_after.round_dp(2)
+            ));
+        }
+        s.push('.');
+    }
+    s.trim_end().to_owned()
+}
+
+#[cfg(test)]
+mod tests;
