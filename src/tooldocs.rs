@@ -8,7 +8,7 @@ use schemars::generate::SchemaSettings;
 use serde_json::{Map, Value};
 
 use crate::engine::model::{ProjectContext, UsageProfile};
-use crate::engine::{config, cost, import, recommend, shard};
+use crate::engine::{config, cost, import, recommend, scan, shard};
 use crate::render::view;
 
 /// Prefix of the tool reference URIs.
@@ -105,6 +105,13 @@ server's working directory (absolute paths, `..` and symlinks out of it are refu
         input: input_of::<import::ImportInput>,
         output: output_of::<import::ImportedUsage>,
         view: view::IMPORT_USAGE,
+    },
+    ToolDoc {
+        name: "analyze_project",
+        about: "Reads a Workers project directory, offline, with real parsers: the Wrangler config (bindings, `main`, each D1 binding's `migrations_dir`, default `migrations/`), the D1 migrations applied in file-name order to an in-memory SQLite (D1 is SQLite), and the TypeScript/JavaScript from `main` and the files it imports by relative path (else `src/**`), parsed with oxc; at most 500 code files, 1 MiB each, 16 MiB in all (larger, binary or non-UTF-8 files, and symlinks out of the directory, are skipped with a warning). SQL passed to `prepare`, `exec` and `batch` on D1 bindings is read from string and template literals and same-file consts; SQL built at run time is listed under `unresolved`, not guessed. Each statement is planned with `EXPLAIN QUERY PLAN` (placeholders unbound): a table scan, a temporary B-tree for ORDER BY/GROUP BY or an automatic index gets a `CREATE INDEX` on the filtered, joined and ordered columns, kept only when planning again with it removes the problem. `table_rows` gives rows read per call before (the table) and after (1 for a unique key, the LIMIT, or the rows returned per call from `usage`); with `calls_per_month` (by query id `file:line` or SQL text, or from an import_usage result as `usage`) `index_saving` prices those statements' D1 rows before and after through the cost engine, with the index rows the writes add. Code hazards are found by handler (fetch and router callbacks, queue, alarm) through a call graph by function name. The path is relative to the server's working directory; absolute paths and `..` are refused.",
+        input: input_of::<scan::ScanInput>,
+        output: output_of::<scan::ProjectScan>,
+        view: view::ANALYZE_PROJECT,
     },
 ];
 

@@ -18,9 +18,16 @@ const EXAMPLE_PROJECT: &str = include_str!("../../examples/project.toml");
 ///
 /// With no arguments it reviews the built-in example project (examples/project.toml: a SaaS
 /// API at 2M requests/day). `--context` takes your own (the `recommend_scaling` input, JSON
-/// or TOML, `-` for stdin); `--usage` adds or replaces its monthly usage profile.
+/// or TOML, `-` for stdin); `--usage` adds or replaces its monthly usage profile. With a
+/// project directory it also reads the Wrangler config there and scans the code and
+/// migrations (`cf-scale scan`): the findings join the recommendations.
 #[derive(Debug, clap::Args)]
 pub struct ReviewArgs {
+    /// A project directory to scan with its Wrangler config (see `cf-scale scan`).
+    dir: Option<PathBuf>,
+    /// The Wrangler environment to resolve in DIR.
+    #[arg(long)]
+    env: Option<String>,
     /// The project context (the recommend_scaling input).
     #[arg(long, value_name = "FILE")]
     context: Option<PathBuf>,
@@ -46,9 +53,10 @@ pub struct RecommendArgs {
 }
 
 pub(super) fn review(args: ReviewArgs) -> Result<(), Error> {
-    let (name, mut ctx) = match args.context {
-        Some(path) => (source_name(&path), parse_file::<ProjectContext>(&path)?),
-        None => (
+    let (name, mut ctx) = match (args.context, &args.dir) {
+        (Some(path), _) => (source_name(&path), parse_file::<ProjectContext>(&path)?),
+        (None, Some(dir)) => (dir.display().to_string(), ProjectContext::default()),
+        (None, None) => (
             "examples/project.toml".to_owned(),
             from_toml_str(EXAMPLE_PROJECT).map_err(|e| format!("examples/project.toml: {e}"))?,
         ),
@@ -59,6 +67,22 @@ pub(super) fn review(args: ReviewArgs) -> Result<(), Error> {
         if let Some(observed) = observed {
             ctx.observations = fill(ctx.observations, observed)?;
         }
+    }
+    let mut scanned = None;
+    if let Some(dir) = &args.dir {
+        let input = super::scan::input_of(args.env.clone(), &[], &[], None, None)?;
+        let report =
+            super::scan::scan_dir(dir, &input).map_err(|e| format!("{}: {e}", dir.display()))?;
+        if ctx.config.is_none()
+            && let Some(file) = &report.files.config
+        {
+            ctx.config = Some(crate::engine::model::ConfigSource {
+                content: std::fs::read_to_string(dir.join(file))?,
+                format: None,
+            });
+        }
+        scanned = Some(report.clone());
+        ctx.project = Some(crate::engine::model::ProjectSource::Scan(report.into()));
     }
     if ctx.today.is_none() {
         ctx.today = Some(crate::clock::today_utc());
@@ -81,14 +105,19 @@ pub(super) fn review(args: ReviewArgs) -> Result<(), Error> {
                 .as_ref()
                 .map(|u| recommend::estimate_cost(k, &prices, u))
                 .transpose()?;
-            serde_json::to_string_pretty(&serde_json::json!({"review": report, "cost": bill}))?
-                + "\n"
+            serde_json::to_string_pretty(
+                &serde_json::json!({"review": report, "cost": bill, "scan": scanned}),
+            )? + "\n"
         }
         ReportFormat::Text | ReportFormat::Markdown => {
             let mut text = format!(
                 "cf-scale review of {name}\n\n{}",
                 render::recommend_markdown(&report)
             );
+            if let Some(scan) = &scanned {
+                text.push_str("\n## Code scan\n\n");
+                text.push_str(&render::scan_markdown(scan));
+            }
             if let Some(u) = &ctx.usage {
                 let bill = recommend::estimate_cost(k, &prices, u)
                     .map_err(|e| format!("{name}: usage: {e}"))?;

@@ -7,6 +7,7 @@
 //! [`ProjectContext`], ranks what triggers, prices it with the cost engine when usage is given,
 //! and sizes it with the shard engine when a rule asks.
 
+mod code;
 mod compose;
 mod levers;
 mod signals;
@@ -22,7 +23,8 @@ pub use levers::{CostLever, RunawayRisk};
 use signals::{Eval, inputs_of};
 
 use crate::engine::model::{
-    Dollars, InputError, Plan, PriceTable, ProjectContext, Service, UsageProfile, from_json,
+    Dollars, InputError, Plan, PriceTable, ProjectContext, ProjectSource, Service, UsageProfile,
+    from_json,
 };
 use crate::engine::{cost, shard};
 use crate::knowledge::{
@@ -390,6 +392,14 @@ impl ProjectContext {
 
     /// Checks every number: finite, not negative, not absurd; rates at most 1.
     pub fn validate(&self) -> Result<(), InputError> {
+        if let Some(ProjectSource::Directory(d)) = &self.project {
+            return Err(InputError::new(
+                "project",
+                format!(
+                    "`{d}` is a directory: the server or the CLI scans it; the engine takes an analyze_project result"
+                ),
+            ));
+        }
         let check = |path: &str, v: Option<f64>, max: f64| match v {
             Some(x) if !(x.is_finite() && (0.0..=max).contains(&x)) => Err(InputError::new(
                 path,
@@ -575,6 +585,23 @@ pub fn recommend(
         }
         _ => ctx,
     };
+    // The rows the code's proposed indexes avoid feed the D1 index lever, unless measured.
+    let scanned;
+    let ctx = match &ctx.project {
+        Some(ProjectSource::Scan(p)) if ctx.observations.d1_rows_read_avoidable.is_none() => {
+            match p.index_saving {
+                Some(s) if s.rows_read_before > s.rows_read_after => {
+                    let mut c = ctx.clone();
+                    c.observations.d1_rows_read_avoidable =
+                        Some(s.rows_read_before - s.rows_read_after);
+                    scanned = c;
+                    &scanned
+                }
+                _ => ctx,
+            }
+        }
+        _ => ctx,
+    };
     let eval = Eval::new(ctx, k);
     // The current bill, once: each recommendation's cost impact is priced against it.
     let bill_report = match &ctx.usage {
@@ -710,6 +737,9 @@ pub fn recommend(
                 }),
             )?);
         }
+    }
+    if let Some(ProjectSource::Scan(p)) = &ctx.project {
+        recommendations.extend(code::recommendations(p));
     }
     recommendations.sort_by(|a, b| {
         a.severity

@@ -34,7 +34,8 @@ Workflows and Hyperdrive. For a scaling or cost question call recommend_scaling 
 know and the wrangler config text as `config`; ask the user for its `missing` items. import_usage \
 turns Cloudflare's analytics and billing JSON into real usage (then pass it as usage). estimate_cost \
 prices a usage profile, shard_plan sizes KV key, D1, Durable Object and queue sharding, analyze_config \
-lints the config. Answers start with `summary` and are compact; detail \"full\" gives every field. \
+lints the config, analyze_project reads the code and migrations (D1 query plans, loops that run up \
+bills; pass it as project). Answers start with `summary` and are compact; detail \"full\" gives every field. \
 Never quote prices or limits from memory: scale://data/pricing, scale://data/limits. Field docs: \
 scale://docs/tools/{tool}; code: scale://patterns/{id}; background: skill://scale/SKILL.md.";
 

@@ -128,6 +128,21 @@ fn read_workspace_file(path: &str, max: usize) -> Result<String, String> {
     std::fs::read_to_string(&full).map_err(|e| format!("path `{path}`: {e}"))
 }
 
+/// Scans a project directory (relative to the working directory) for `recommend_scaling`.
+fn scan_directory(
+    k: &Knowledge,
+    prices: &PriceTable,
+    dir: &str,
+) -> Result<model::ProjectFindings, String> {
+    let tree =
+        crate::workspace::DirTree::within_working_dir(dir).map_err(|e| format!("project: {e}"))?;
+    let month = crate::clock::month_utc();
+    let report =
+        recommend::analyze_project(k, prices, &scan::ScanInput::default(), &tree, Some(&month))
+            .map_err(|e| format!("project: {e}"))?;
+    Ok(report.into())
+}
+
 /// Reads the JSON files of an import, within the import's 8 MiB bound (inline documents count).
 fn read_documents(
     paths: &[String],
@@ -215,6 +230,9 @@ impl CfScale {
                 // Today names partitions and picks the month usage is priced in.
                 if ctx.today.is_none() {
                     ctx.today = Some(crate::clock::today_utc());
+                }
+                if let Some(model::ProjectSource::Directory(dir)) = &ctx.project {
+                    ctx.project = Some(model::ProjectSource::Scan(scan_directory(k, prices, dir)?));
                 }
                 recommend::recommend(k, prices, &ctx).map_err(|e| e.to_string())
             },

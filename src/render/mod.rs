@@ -330,7 +330,7 @@ pub fn recommend_markdown(r: &crate::engine::recommend::Recommendations) -> Stri
             .unwrap_or_default();
         let _ = writeln!(
             s,
-            "\n{}. **[{sev}] {}** (`{}`, {})\n   Evidence: {}.{cost}\n   Do: {}\n   Code: {}. Trade-off: {}",
+            "\n{}. **[{sev}] {}** (`{}`, {})\n   Evidence: {}.{cost}\n   Do: {}\n   Code: {}.{}",
             n + 1,
             rec.title,
             rec.id,
@@ -338,7 +338,11 @@ pub fn recommend_markdown(r: &crate::engine::recommend::Recommendations) -> Stri
             rec.evidence,
             rec.actions.join("; "),
             rec.pattern,
-            rec.tradeoffs
+            if rec.tradeoffs.is_empty() {
+                String::new()
+            } else {
+                format!(" Trade-off: {}", rec.tradeoffs)
+            }
         );
         if let Some(p) = &rec.shard_plan {
             let _ = writeln!(s, "   Plan (`shard_plan` {}): {}", p.strategy, p.summary);

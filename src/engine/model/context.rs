@@ -167,6 +167,11 @@ pub struct ProjectContext {
     /// The Wrangler config; fills services, queue_has_dlq and smart_placement when not given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<ConfigSource>,
+    /// An analyze_project result, or a project directory to scan: its findings join the
+    /// recommendations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<serde_json::Value>")]
+    pub project: Option<super::ProjectSource>,
 }
 
 /// The syntax of a Wrangler configuration.

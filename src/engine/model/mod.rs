@@ -3,6 +3,7 @@
 //! money are written. Every engine depends on this module (and on `knowledge`); this module
 //! depends on no engine.
 
+mod code;
 mod context;
 pub mod imported;
 mod input;
@@ -10,6 +11,7 @@ mod number;
 mod price;
 mod usage;
 
+pub use code::{CodeFinding, ProjectFindings, ProjectSource, RowsAvoided};
 pub use context::{ConfigFormat, ConfigSource, Observations, Plan, ProjectContext, Service};
 pub use input::{
     InputError, MAX_QUANTITY, check_quantity, closest_name, from_json, from_json_ref,

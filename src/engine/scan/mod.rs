@@ -168,24 +168,7 @@ pub struct ImportedQuery {
     pub rows_read_per_row_returned: f64,
 }
 
-/// A finding in the code, with where it is and what to do.
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
-pub struct Finding {
-    /// Stable id, e.g. `d1-full-scan`, `alarm-rearm-unconditional`.
-    pub id: String,
-    /// critical | high | medium | low.
-    pub severity: Severity,
-    /// `file:line`.
-    pub at: String,
-    /// What the code does and why it costs.
-    pub message: String,
-    /// What to do: for a scan, the checked `CREATE INDEX`.
-    pub fix: String,
-    /// The pattern: a `scale://patterns/{id}` URI.
-    pub pattern: String,
-    /// The docs page behind it.
-    pub source: String,
-}
+pub use crate::engine::model::CodeFinding as Finding;
 
 /// An index proposal, checked by planning the statement again with it.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -288,9 +271,25 @@ pub struct ProjectScan {
     pub assumptions: Vec<String>,
 }
 
+impl From<ProjectScan> for crate::engine::model::ProjectFindings {
+    fn from(r: ProjectScan) -> Self {
+        Self {
+            findings: r.findings,
+            index_saving: r.index_saving.map(|s| crate::engine::model::RowsAvoided {
+                rows_read_before: s.rows_read_before,
+                rows_read_after: s.rows_read_after,
+            }),
+        }
+    }
+}
+
 /// One check: its id, severity, why it costs, what to do, the pattern and the docs.
 pub struct Check {
     pub id: &'static str,
+    /// What to do, as a recommendation's title.
+    pub title: &'static str,
+    /// What runs out or runs up: a recommendation's bottleneck.
+    pub bottleneck: &'static str,
     pub severity: Severity,
     pub why: &'static str,
     pub fix: &'static str,
@@ -306,6 +305,8 @@ const D1_BATCH: &str = "https://developers.cloudflare.com/d1/worker-api/d1-datab
 pub const CHECKS: &[Check] = &[
     Check {
         id: "d1-full-scan",
+        title: "Index the D1 statements that scan a table",
+        bottleneck: "D1 rows read",
         severity: Severity::High,
         why: "SQLite reads every row of the table on every call; D1 bills rows read, so the cost grows with the table",
         fix: "add the index below in a migration",
@@ -314,6 +315,8 @@ pub const CHECKS: &[Check] = &[
     },
     Check {
         id: "d1-automatic-index",
+        title: "Index the join columns SQLite indexes on every call",
+        bottleneck: "D1 rows read",
         severity: Severity::High,
         why: "SQLite builds a temporary index on every call, reading the whole table first",
         fix: "add the index below in a migration",
@@ -322,6 +325,8 @@ pub const CHECKS: &[Check] = &[
     },
     Check {
         id: "d1-temp-btree",
+        title: "Index the ORDER BY / GROUP BY columns of sorted D1 reads",
+        bottleneck: "D1 rows read",
         severity: Severity::Medium,
         why: "every matching row is read and sorted before the first is returned, so a LIMIT saves no reads",
         fix: "add the index below so rows come out in order",
@@ -330,6 +335,8 @@ pub const CHECKS: &[Check] = &[
     },
     Check {
         id: "d1-sql-error",
+        title: "Fix the D1 statements that do not match the migrated schema",
+        bottleneck: "D1 schema",
         severity: Severity::High,
         why: "the statement does not plan against the migrated schema: it fails at run time, or the migrations are not the schema in production",
         fix: "fix the statement or add the missing migration",
@@ -338,6 +345,8 @@ pub const CHECKS: &[Check] = &[
     },
     Check {
         id: "d1-query-in-loop",
+        title: "Replace per-item D1 queries with one query or a batch",
+        bottleneck: "D1 queries per invocation",
         severity: Severity::High,
         why: "one query per item (N+1): D1 allows 1,000 queries per invocation on Paid (50 on Free), and each round trip adds latency",
         fix: "read with one `IN (…)` query or send the statements in one `batch([...])`",
@@ -346,6 +355,8 @@ pub const CHECKS: &[Check] = &[
     },
     Check {
         id: "d1-writes-not-batched",
+        title: "Send related D1 writes in one batch",
+        bottleneck: "D1 round trips and atomicity",
         severity: Severity::Medium,
         why: "writes sent one by one are separate round trips and not atomic: a failure between them leaves half the change",
         fix: "send the writes together with `DB.batch([...])` (one round trip, one transaction)",
@@ -354,6 +365,8 @@ pub const CHECKS: &[Check] = &[
     },
     Check {
         id: "d1-no-limit",
+        title: "Page D1 list queries with LIMIT",
+        bottleneck: "D1 rows read and Worker memory",
         severity: Severity::Medium,
         why: "a list without LIMIT returns, and reads, every matching row: it grows with the data and the response can exceed memory",
         fix: "page with LIMIT and a keyset (`WHERE id > ? ORDER BY id LIMIT 50`)",
@@ -362,6 +375,8 @@ pub const CHECKS: &[Check] = &[
     },
     Check {
         id: "d1-select-star",
+        title: "Name the columns instead of SELECT * on wide tables",
+        bottleneck: "D1 response size",
         severity: Severity::Low,
         why: "SELECT * on a wide table moves every column; new columns silently join the response",
         fix: "name the columns the caller uses",
@@ -370,6 +385,8 @@ pub const CHECKS: &[Check] = &[
     },
     Check {
         id: "alarm-rearm-unconditional",
+        title: "Stop the Durable Object alarm that re-arms itself unconditionally",
+        bottleneck: "Durable Object requests and duration",
         severity: Severity::Critical,
         why: "alarm() re-arms itself on every run with no stop condition: the object never sleeps, billing requests and duration around the clock (public bills: about $300 an hour with no traffic)",
         fix: "re-arm only while there is work (`if (pending) await this.ctx.storage.setAlarm(…)`), with a cap",
@@ -378,6 +395,8 @@ pub const CHECKS: &[Check] = &[
     },
     Check {
         id: "alarm-set-every-request",
+        title: "Set Durable Object alarms only when none is pending",
+        bottleneck: "Durable Object alarms",
         severity: Severity::Medium,
         why: "setAlarm() on every request or message moves the alarm each time and keeps the object busy",
         fix: "set it only when none is pending: `if (await this.ctx.storage.getAlarm() === null) …`",
@@ -386,6 +405,8 @@ pub const CHECKS: &[Check] = &[
     },
     Check {
         id: "queue-self-enqueue",
+        title: "Break the queue consumer's loop back into its own queue",
+        bottleneck: "Queue operations",
         severity: Severity::Critical,
         why: "the consumer sends to the queue it consumes: one message can become an endless loop billed per operation (public bill: $15k)",
         fix: "send follow-up work to another queue, carry a hop count and drop past a limit, and keep a kill switch",
@@ -394,6 +415,8 @@ pub const CHECKS: &[Check] = &[
     },
     Check {
         id: "kv-list-request-path",
+        title: "Take kv.list() off the request path",
+        bottleneck: "KV list operations",
         severity: Severity::High,
         why: "KV list operations on the request path bill $5 per million and are eventually consistent (public bill: $2,870)",
         fix: "keep an index key (one get) written when the set changes, or list in a scheduled job",
@@ -402,6 +425,8 @@ pub const CHECKS: &[Check] = &[
     },
     Check {
         id: "kv-hot-key-put",
+        title: "Stop writing one KV key from every request",
+        bottleneck: "KV writes per key",
         severity: Severity::High,
         why: "one key written from every request: KV takes one write per second per key (429s past it) and bills $5 per million writes",
         fix: "write per user or per tenant keys, or count in a Durable Object and publish to KV at most once a second",
@@ -410,6 +435,8 @@ pub const CHECKS: &[Check] = &[
     },
     Check {
         id: "subrequest-in-loop",
+        title: "Bound or batch the subrequests made in loops",
+        bottleneck: "Subrequests per invocation",
         severity: Severity::High,
         why: "a subrequest per item: the invocation fails past the subrequest limit (50 on Free, 10,000 by default on Paid) and each call is billed",
         fix: "bound the loop, batch the calls (one request for many items), or move the fan-out to a queue",
@@ -418,6 +445,8 @@ pub const CHECKS: &[Check] = &[
     },
     Check {
         id: "r2-read-whole",
+        title: "Stream R2 bodies instead of buffering them",
+        bottleneck: "Worker memory",
         severity: Severity::Medium,
         why: "the whole object is buffered in the Worker's 128 MB of memory; the object's size is not known from the code",
         fix: "stream the body (`new Response(object.body)`) or read a range",
@@ -426,6 +455,8 @@ pub const CHECKS: &[Check] = &[
     },
     Check {
         id: "do-websocket-no-hibernation",
+        title: "Accept Durable Object WebSockets with the Hibernation API",
+        bottleneck: "Durable Object duration",
         severity: Severity::High,
         why: "WebSockets accepted with accept() keep the object in memory while clients are idle: duration is billed for every connected second",
         fix: "accept with `this.ctx.acceptWebSocket(ws)` and handle `webSocketMessage`, so the object hibernates between messages",
@@ -653,7 +684,7 @@ pub fn scan(
             id: id.to_owned(),
             severity: c.severity,
             at,
-            message: format!("{detail}: {}.", c.why),
+            message: format!("{detail}: {}", c.why),
             fix: fix.unwrap_or_else(|| c.fix.to_owned()),
             pattern: format!("scale://patterns/{}", c.pattern),
             source: c.source.to_owned(),
@@ -1043,7 +1074,11 @@ pub fn scan(
     }
     assumptions.push("SQLite plans without table statistics (D1 runs ANALYZE only when asked): with data, it may choose differently.".to_owned());
 
-    findings.sort_by(|a, b| a.severity.cmp(&b.severity).then_with(|| a.at.cmp(&b.at)));
+    findings.sort_by(|a, b| {
+        a.severity
+            .cmp(&b.severity)
+            .then_with(|| place(&a.at).cmp(&place(&b.at)))
+    });
     let files_read = FilesRead {
         config: None,
         code: files.len(),
@@ -1068,6 +1103,14 @@ pub fn scan(
         warnings: budget.warnings,
         assumptions,
     })
+}
+
+/// `file:line` as a sort key: by file, then by line number.
+fn place(at: &str) -> (&str, u32) {
+    match at.rsplit_once(':') {
+        Some((file, line)) => (file, line.parse().unwrap_or(0)),
+        None => (at, 0),
+    }
 }
 
 /// The first 80 characters of a statement, on one line.

@@ -60,7 +60,7 @@ impl Schema {
         let mut stmt = self
             .conn
             .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| sqlite_message(&e))?;
         // Placeholders stay unbound (NULL): planning does not need their values.
         let mut rows = stmt.raw_query();
         let mut out = Vec::new();
@@ -174,6 +174,15 @@ impl Schema {
             }
         }
         out
+    }
+}
+
+/// SQLite's message without the statement rusqlite appends.
+fn sqlite_message(e: &rusqlite::Error) -> String {
+    let text = e.to_string();
+    match text.split_once(" in EXPLAIN QUERY PLAN ") {
+        Some((message, _)) => message.to_owned(),
+        None => text,
     }
 }
 
