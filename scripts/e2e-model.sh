@@ -78,6 +78,7 @@ PY
 # import_usage reads them by path as a user's agent would after saving the API's answers.
 mkdir -p "$work/project/usage"
 cp "$root"/examples/usage/*.json "$work/project/usage/"
+cp -r "$root/examples/app" "$work/project/app"
 (cd "$work/project" && "$bin" usage import usage/*.json --start 2026-11-24 --end 2026-11-30 --format json >"$work/imported.json" 2>/dev/null)
 python3 - "$root" "$prefix" "$work/script.json" "$work/imported.json" <<'PY'
 import glob, json, os, sys, tomllib
@@ -98,6 +99,10 @@ calls.append({"tool": "import_usage", "label": "examples/usage (7 days, by path)
               "input": {"paths": paths, "start": "2026-11-24", "end": "2026-11-30"}, "budget": 1500})
 calls.append({"tool": "recommend_scaling", "label": "usage: the import",
               "input": {"usage": json.load(open(imported))}, "budget": 1500})
+calls.append({"tool": "analyze_project", "label": "examples/app (by path)",
+              "input": {"path": "app", "table_rows": {"links": 500000}}, "budget": 1500})
+calls.append({"tool": "recommend_scaling", "label": "project: examples/app",
+              "input": {"project": "app", "requests_per_day": 2000000}, "budget": 1500})
 json.dump({"prefix": prefix, "calls": calls}, open(out, "w"))
 print(f"{len(calls)} calls")
 PY
