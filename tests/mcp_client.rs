@@ -906,3 +906,69 @@ async fn every_answer_begins_with_its_summary_and_matches_its_output_schema() {
     }
     client.cancel().await.unwrap();
 }
+
+#[tokio::test]
+async fn analyze_project_scans_a_directory_and_recommend_takes_it() {
+    let client = connect().await;
+    let call = |name: &'static str, a: serde_json::Value| {
+        let client = &client;
+        async move {
+            client
+                .call_tool(CallToolRequestParams::new(name).with_arguments(args(a)))
+                .await
+                .unwrap()
+        }
+    };
+    // Tests run in the crate root: the fixture is inside the working directory.
+    let res = call(
+        "analyze_project",
+        json!({"path": "tests/fixtures/projects/hazards"}),
+    )
+    .await;
+    assert_eq!(res.is_error, Some(false), "{:?}", res.content);
+    let scan = res.structured_content.unwrap();
+    assert!(scan["summary"].as_str().unwrap().contains("critical"));
+    let findings = scan["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 8, "the compact answer keeps eight findings");
+    assert!(scan.get("queries").is_none(), "plans come with detail full");
+    let full = call(
+        "analyze_project",
+        json!({"path": "tests/fixtures/projects/hazards", "detail": "full"}),
+    )
+    .await
+    .structured_content
+    .unwrap();
+    assert!(full["queries"].as_array().unwrap().len() > 5);
+    // The (compact) result as recommend_scaling's project, and a directory for the same.
+    for project in [scan.clone(), json!("tests/fixtures/projects/hazards")] {
+        let res = call("recommend_scaling", json!({"project": project})).await;
+        assert_eq!(res.is_error, Some(false), "{:?}", res.content);
+        let r = res.structured_content.unwrap();
+        assert_eq!(r["recommendations"][0]["severity"], "critical", "{r}");
+        assert!(
+            r["recommendations"][0]["evidence"]
+                .as_str()
+                .unwrap()
+                .contains("In the code at src/"),
+            "{r}"
+        );
+    }
+    for (a, needle) in [
+        (json!({"path": "../"}), "without `..`"),
+        (json!({"path": "/etc"}), "relative"),
+        (json!({"path": "no/such/dir"}), "no/such/dir"),
+        (json!({"path": "tests/fixtures/projects/hazards", "table_rows": {"users": -1}}), "table_rows.users"),
+        (json!({"path": ".", "nope": 1}), "nope"),
+    ] {
+        let res = call("analyze_project", a.clone()).await;
+        assert_eq!(res.is_error, Some(true), "{a}");
+        let ContentBlock::Text(t) = &res.content[0] else {
+            panic!("text expected")
+        };
+        assert!(t.text.contains(needle), "{a}: {}", t.text);
+    }
+    let res = call("recommend_scaling", json!({"project": "../elsewhere"})).await;
+    assert_eq!(res.is_error, Some(true));
+    assert!(!client.list_all_tools().await.unwrap().is_empty());
+    client.cancel().await.unwrap();
+}
