@@ -1,11 +1,14 @@
 //! Engine benchmarks: `cargo bench --bench engines`. The numbers go into README's performance
 //! section.
 
+use std::collections::BTreeMap;
 use std::hint::black_box;
+use std::path::Path;
 
 use cf_scale::engine::cost::estimate;
 use cf_scale::engine::model::{PriceTable, ProjectContext, UsageProfile, from_json};
-use cf_scale::engine::recommend::{CostEngine, recommend};
+use cf_scale::engine::recommend::{CostEngine, analyze_project, recommend};
+use cf_scale::engine::scan::{MemoryTree, ScanInput};
 use cf_scale::engine::shard::{self, ShardRequest};
 use cf_scale::knowledge::knowledge;
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -100,5 +103,58 @@ fn bench_recommend(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, bench_cost, bench_shard, bench_recommend);
+/// Every file under `dir`, read once into memory: the benchmark times parsing, planning and the
+/// checks, not the disk.
+fn memory_tree(dir: &Path) -> MemoryTree {
+    fn walk(root: &Path, dir: &Path, files: &mut BTreeMap<String, String>) {
+        for entry in std::fs::read_dir(dir).expect("fixture directory") {
+            let path = entry.expect("directory entry").path();
+            if path.is_dir() {
+                walk(root, &path, files);
+            } else {
+                let rel = path.strip_prefix(root).expect("under the fixture");
+                let rel = rel
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join("/");
+                files.insert(rel, std::fs::read_to_string(&path).expect("fixture file"));
+            }
+        }
+    }
+    let mut files = BTreeMap::new();
+    walk(dir, dir, &mut files);
+    MemoryTree(files)
+}
+
+fn bench_analyze_project(c: &mut Criterion) {
+    let k = knowledge().expect("knowledge loads");
+    let prices = PriceTable::builtin(k);
+    let input = ScanInput::default();
+    for name in ["hazards", "clean"] {
+        let tree = memory_tree(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/fixtures/projects/{name}")),
+        );
+        c.bench_function(&format!("analyze_project/{name}"), |b| {
+            b.iter(|| {
+                analyze_project(
+                    k,
+                    &prices,
+                    black_box(&input),
+                    black_box(&tree),
+                    Some("2026-12"),
+                )
+                .expect("scan")
+            })
+        });
+    }
+}
+
+criterion_group!(
+    benches,
+    bench_cost,
+    bench_shard,
+    bench_recommend,
+    bench_analyze_project
+);
 criterion_main!(benches);

@@ -45,7 +45,7 @@ inspect --method tools/list >"$work/tools.json" || fail "inspector tools/list"
 python3 - "$work/tools.json" <<'PY' || fail "inspector tools/list: unexpected tools"
 import json, sys
 tools = {t["name"]: t for t in json.load(open(sys.argv[1]))["tools"]}
-need = {"recommend_scaling", "estimate_cost", "shard_plan", "analyze_config"}
+need = {"recommend_scaling", "estimate_cost", "shard_plan", "analyze_config", "import_usage", "analyze_project"}
 assert need <= set(tools), sorted(tools)
 for t in tools.values():
     s = t["inputSchema"]

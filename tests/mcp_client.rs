@@ -957,7 +957,10 @@ async fn analyze_project_scans_a_directory_and_recommend_takes_it() {
         (json!({"path": "../"}), "without `..`"),
         (json!({"path": "/etc"}), "relative"),
         (json!({"path": "no/such/dir"}), "no/such/dir"),
-        (json!({"path": "tests/fixtures/projects/hazards", "table_rows": {"users": -1}}), "table_rows.users"),
+        (
+            json!({"path": "tests/fixtures/projects/hazards", "table_rows": {"users": -1}}),
+            "table_rows.users",
+        ),
         (json!({"path": ".", "nope": 1}), "nope"),
     ] {
         let res = call("analyze_project", a.clone()).await;

@@ -30,6 +30,8 @@ def calls(root: pathlib.Path):
     # Paths are relative to the server's working directory: the server runs in the repository.
     usage = sorted(f"examples/usage/{p.name}" for p in (root / "examples/usage").glob("*.json"))
     out.append(("import_usage", {"paths": usage, "start": "2026-11-24", "end": "2026-11-30"}))
+    out.append(("analyze_project", {"path": "tests/fixtures/projects/hazards", "table_rows": {"users": 2000000}}))
+    out.append(("recommend_scaling", {"project": "examples/app"}))
     return out
 
 
@@ -39,7 +41,7 @@ async def main(binary: str, root: pathlib.Path) -> None:
         async with ClientSession(*streams) as session:
             await session.initialize()
             tools = {t.name: t for t in (await session.list_tools()).tools}
-            assert {"recommend_scaling", "estimate_cost", "shard_plan", "analyze_config", "import_usage"} <= set(tools), tools
+            assert {"recommend_scaling", "estimate_cost", "shard_plan", "analyze_config", "import_usage", "analyze_project"} <= set(tools), tools
             for t in tools.values():
                 schema = t.input_schema if hasattr(t, "input_schema") else t.inputSchema
                 assert schema.get("type") == "object", t.name

@@ -1,5 +1,6 @@
 //! Engines: pure functions from the knowledge and a caller's input to a report. An engine reads
-//! no files, clock, environment or network, and knows nothing of MCP or the command line.
+//! no files (scan reads through the [`scan::SourceTree`] a front end passes in), clock,
+//! environment or network, and knows nothing of MCP or the command line.
 //!
 //! The engines form a one-way graph:
 //!
@@ -11,11 +12,13 @@
 //!   ├── shard                ShardRequest  -> ShardPlan (priced through model::Pricer)
 //!   ├── price_diff           two price tables -> PriceDiff
 //!   ├── import               Cloudflare's analytics and billing JSON -> ImportedUsage
+//!   ├── scan                 a project's code and D1 migrations -> ProjectScan (files through
+//!   │                        a SourceTree, priced through model::Pricer)
 //!   ▼
 //! recommend                  the composer: the only engine that calls other engines
 //! ```
 //!
-//! Leaf engines (`cost`, `config`, `shard`, `price_diff`, `import`) use only [`model`] and `crate::knowledge`, never each
+//! Leaf engines (`cost`, `config`, `shard`, `price_diff`, `import`, `scan`) use only [`model`] and `crate::knowledge`, never each
 //! other; `tests/architecture.rs` fails when one does. Front ends (`mcp`, `cli`, `render`) call
 //! engines; engines never call front ends.
 

@@ -848,6 +848,24 @@ pub fn scan(
                     });
                     continue;
                 };
+                // Schema changes the code makes itself (`CREATE TABLE IF NOT EXISTS …` at start-up)
+                // join the schema the later statements are planned against.
+                let keyword = statement
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or_default()
+                    .to_ascii_uppercase();
+                if matches!(keyword.as_str(), "CREATE" | "ALTER" | "DROP") {
+                    if let Err(e) = schema.apply(&statement) {
+                        push(
+                            "d1-sql-error",
+                            at.clone(),
+                            format!("SQLite: {e} (`{}`)", short(&statement)),
+                            None,
+                        );
+                    }
+                    continue;
+                }
                 let plan = match schema.plan(&statement) {
                     Ok(p) => {
                         planned += 1;
