@@ -352,3 +352,91 @@ fn without_main_the_scan_reads_src_and_without_config_it_says_so() {
     assert_eq!(r.findings[0].at, "src/a.ts:1");
     let _ = std::fs::remove_dir_all(&d);
 }
+
+/// The scan as recommend_scaling's `project`: each check becomes one recommendation with the
+/// places as evidence, and the rows the indexes avoid price the D1 index lever on the bill.
+#[test]
+fn recommend_ranks_the_findings_and_prices_the_index_lever() {
+    use cf_scale::engine::model::{ProjectContext, ProjectSource, UsageProfile};
+    let dir = root().join("tests/fixtures/projects/hazards");
+    let plain = scan(&dir);
+    let scanning = plain
+        .queries
+        .iter()
+        .find(|q| q.index.is_some() && q.plan.iter().any(|d| d == "SCAN users"))
+        .unwrap();
+    let mut input = ScanInput::default();
+    input.table_rows.insert("users".into(), 1_000_000.0);
+    input
+        .calls_per_month
+        .insert(scanning.id.clone(), 10_000_000.0);
+    input.usage = Some(cf_scale::engine::scan::ImportedQueries {
+        queries: vec![cf_scale::engine::scan::ImportedQuery {
+            query: scanning.sql.clone(),
+            calls_per_month: 10_000_000.0,
+            rows_read_per_month: 1e13,
+            rows_read_per_row_returned: 1e6,
+        }],
+    });
+    let r = scan_with(&dir, &input).unwrap();
+    let saving = r.index_saving.clone().unwrap();
+    assert_eq!(saving.rows_read_before - saving.rows_read_after, 1e13 - 1e7);
+
+    let k = knowledge::knowledge().unwrap();
+    let prices = PriceTable::builtin(k);
+    let mut usage = UsageProfile::default();
+    usage.month = Some("2026-12".into());
+    usage.workers.requests = 50_000_000.0;
+    usage.d1.rows_read = 1.2e13;
+    let ctx = ProjectContext {
+        project: Some(ProjectSource::Scan(r.clone().into())),
+        usage: Some(usage),
+        today: Some("2026-12-02".into()),
+        ..Default::default()
+    };
+    let rec = recommend::recommend(k, &prices, &ctx).unwrap();
+    // One recommendation per check that fired, most severe first, the places as evidence.
+    let code: Vec<_> = rec
+        .recommendations
+        .iter()
+        .filter(|x| cf_scale::engine::scan::check(&x.id).is_some())
+        .collect();
+    let fired: BTreeSet<&str> = r.findings.iter().map(|f| f.id.as_str()).collect();
+    assert_eq!(code.len(), fired.len());
+    assert_eq!(
+        rec.recommendations[0].severity,
+        cf_scale::knowledge::Severity::Critical
+    );
+    let scans = code.iter().find(|x| x.id == "d1-full-scan").unwrap();
+    assert!(
+        scans
+            .evidence
+            .starts_with("In the code at src/db.ts:30, src/db.ts:63"),
+        "{}",
+        scans.evidence
+    );
+    assert!(
+        scans.actions[0].contains("CREATE INDEX idx_users_email"),
+        "{:?}",
+        scans.actions
+    );
+    // The lever: rows read avoided (1e13 − 1e7) priced on the bill: 12e12 rows cost
+    // (12e12 − 25e9) / 1e6 × $0.001; without the avoided rows, (2e12 + 1e7 − 25e9) / 1e6 × $0.001.
+    let lever = rec
+        .cost_levers
+        .iter()
+        .find(|l| l.id == "d1-index-scans")
+        .expect("the D1 index lever");
+    let want = ((12e12 - 25e9) - (2e12 + 1e7 - 25e9)) / 1e6 * 0.001;
+    let got: f64 = lever.saving_usd_per_month.to_string().parse().unwrap();
+    assert!((got - want).abs() < 0.01, "{got} vs {want}");
+    // A directory is the front end's to read, not the engine's.
+    let ctx = ProjectContext {
+        project: Some(ProjectSource::Directory("x".into())),
+        ..Default::default()
+    };
+    let e = recommend::recommend(k, &prices, &ctx)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("project"), "{e}");
+}

@@ -585,15 +585,18 @@ pub fn recommend(
         }
         _ => ctx,
     };
-    // The rows the code's proposed indexes avoid feed the D1 index lever, unless measured.
+    // The rows the code's proposed indexes avoid, as a share of the bill's rows read, feed the
+    // D1 index lever, unless the share was measured.
     let scanned;
-    let ctx = match &ctx.project {
-        Some(ProjectSource::Scan(p)) if ctx.observations.d1_rows_read_avoidable.is_none() => {
+    let ctx = match (&ctx.project, &ctx.usage) {
+        (Some(ProjectSource::Scan(p)), Some(u))
+            if ctx.observations.d1_rows_read_avoidable.is_none() && u.d1.rows_read > 0.0 =>
+        {
             match p.index_saving {
                 Some(s) if s.rows_read_before > s.rows_read_after => {
                     let mut c = ctx.clone();
-                    c.observations.d1_rows_read_avoidable =
-                        Some(s.rows_read_before - s.rows_read_after);
+                    let share = (s.rows_read_before - s.rows_read_after) / u.d1.rows_read;
+                    c.observations.d1_rows_read_avoidable = Some(share.min(1.0));
                     scanned = c;
                     &scanned
                 }
