@@ -42,6 +42,8 @@ pub(super) struct Func {
     pub name: String,
     pub entry: Entry,
     pub calls: Vec<String>,
+    /// `GET /users/:id` for a router callback.
+    pub route: Option<String>,
 }
 
 /// The terminal call that runs a prepared statement.
@@ -137,6 +139,7 @@ pub(super) fn read(path: &str, text: &str, bindings: &Bindings) -> FileFacts {
         batches: 0,
         guarded: false,
         next_name: None,
+        next_route: None,
         keep_depth: false,
         facts,
     };
@@ -144,6 +147,7 @@ pub(super) fn read(path: &str, text: &str, bindings: &Bindings) -> FileFacts {
         name: "<module>".to_owned(),
         entry: Entry::Other,
         calls: Vec::new(),
+        route: None,
     });
     v.visit_program(&parsed.program);
     v.facts
@@ -268,6 +272,8 @@ struct Reader<'r> {
     guarded: bool,
     /// The name the next function takes (from its method, property or const).
     next_name: Option<String>,
+    /// The route the next function serves (`GET /users`).
+    next_route: Option<String>,
     /// The next function is an array callback: it keeps the loop depth.
     keep_depth: bool,
     facts: FileFacts,
@@ -405,6 +411,7 @@ impl Reader<'_> {
                 name,
                 entry,
                 calls: Vec::new(),
+                route: self.next_route.take(),
             });
             self.owner = self.facts.functions.len() - 1;
         }
@@ -752,6 +759,12 @@ impl<'a> Visit<'a> for Reader<'_> {
         let router = method.is_some_and(|m| ROUTER_METHODS.contains(&m))
             && matches!(member(&it.callee), Some((Expression::Identifier(o), _)) if !self.aliases.contains_key(o.name.as_str()) && self.bindings.kind_of(o.name.as_str()).is_none())
             && matches!(it.arguments.first(), Some(Argument::StringLiteral(s)) if s.value.starts_with('/'));
+        let route = match (router, method, it.arguments.first()) {
+            (true, Some(m), Some(Argument::StringLiteral(path))) => {
+                Some(format!("{} {}", m.to_ascii_uppercase(), path.value))
+            }
+            _ => None,
+        };
         self.visit_expression(&it.callee);
         if is_batch {
             self.batches += 1;
@@ -760,6 +773,7 @@ impl<'a> Visit<'a> for Reader<'_> {
             let function = arg.as_expression().is_some_and(is_function);
             if router && function {
                 self.next_name = Some("fetch".to_owned());
+                self.next_route.clone_from(&route);
             } else if router && let Some(Expression::Identifier(id)) = arg.as_expression() {
                 self.facts
                     .entry_refs

@@ -135,8 +135,8 @@ pub struct ScanInput {
     /// Rows per table, e.g. {"users": 2000000}: rows read per call before and after each index.
     #[serde(default)]
     pub table_rows: BTreeMap<String, f64>,
-    /// Calls per month by query id (`src/db.ts:42`) or SQL text: the monthly D1 cost before
-    /// and after. An import_usage result as `usage` gives both from D1's query statistics.
+    /// Calls per month by query id (`src/db.ts:42`), SQL text or route (`GET /users/:id`):
+    /// the monthly D1 cost before and after. An import_usage result as `usage` gives them.
     #[serde(default)]
     pub calls_per_month: BTreeMap<String, f64>,
     /// An import_usage result (its D1 query statistics).
@@ -368,7 +368,7 @@ pub const CHECKS: &[Check] = &[
         title: "Page D1 list queries with LIMIT",
         bottleneck: "D1 rows read and Worker memory",
         severity: Severity::Medium,
-        why: "a list without LIMIT returns, and reads, every matching row: it grows with the data and the response can exceed memory",
+        why: "a list endpoint without LIMIT returns, and reads, every matching row: it grows with the data and the response can exceed memory",
         fix: "page with LIMIT and a keyset (`WHERE id > ? ORDER BY id LIMIT 50`)",
         pattern: "d1-indexes",
         source: D1_INDEXES,
@@ -676,6 +676,36 @@ pub fn scan(
     };
     let fetch_path = reach(js::Entry::Fetch);
     let queue_path = reach(js::Entry::Queue);
+    // Calls per month by route (`GET /users/:id`): each statement a route's handler reaches
+    // runs once per request of that route.
+    let mut by_route: HashMap<(usize, usize), f64> = HashMap::new();
+    let mut routes_used = Vec::new();
+    for (fi, (_, f)) in files.iter().enumerate() {
+        for (i, func) in f.functions.iter().enumerate() {
+            let Some(route) = &func.route else { continue };
+            let Some(calls) = input.calls_per_month.get(route) else {
+                continue;
+            };
+            routes_used.push(route.clone());
+            let mut seen = HashSet::new();
+            let mut todo = vec![(fi, i)];
+            while let Some(at) = todo.pop() {
+                if !seen.insert(at) {
+                    continue;
+                }
+                *by_route.entry(at).or_default() += calls;
+                for name in &files[at.0].1.functions[at.1].calls {
+                    todo.extend(by_name.get(name.as_str()).into_iter().flatten());
+                }
+            }
+        }
+    }
+    if !routes_used.is_empty() {
+        assumptions.push(format!(
+            "calls per month of {} are counted once per request for every statement their handlers reach (a statement in a loop runs more often).",
+            routes_used.join(", ")
+        ));
+    }
 
     let mut findings: Vec<Finding> = Vec::new();
     let mut push = |id: &str, at: String, detail: String, fix: Option<String>| {
@@ -806,7 +836,9 @@ pub fn scan(
             };
             for statement in statements {
                 let shape = sql::shape(&statement);
-                let hot = fetch_path.contains(&(fi, call.owner));
+                // Hot: reached from the fetch or queue handler, so run per request or message.
+                let on_request = fetch_path.contains(&(fi, call.owner));
+                let hot = on_request || queue_path.contains(&(fi, call.owner));
                 if call.in_loop {
                     push(
                         "d1-query-in-loop",
@@ -883,6 +915,7 @@ pub fn scan(
                 };
                 if let Some(s) = &shape {
                     if s.star
+                        && hot
                         && let Some((t, _)) = s.tables.first()
                         && schema.columns(t).len() >= 8
                     {
@@ -891,13 +924,14 @@ pub fn scan(
                             "d1-select-star",
                             at.clone(),
                             format!(
-                                "SELECT * from `{t}` ({n} columns){}",
-                                if hot { " on the request path" } else { "" }
+                                "SELECT * from `{t}` ({n} columns) on the {} path",
+                                if on_request { "request" } else { "queue" }
                             ),
                             None,
                         );
                     }
                     if s.select
+                        && on_request
                         && !s.has_limit
                         && !s.aggregate_only
                         && matches!(call.terminal, Some(js::Terminal::All | js::Terminal::Raw))
@@ -905,7 +939,10 @@ pub fn scan(
                         push(
                             "d1-no-limit",
                             at.clone(),
-                            format!("a list with no LIMIT (`{}`)", short(&statement)),
+                            format!(
+                                "a list with no LIMIT on the request path (`{}`)",
+                                short(&statement)
+                            ),
                             None,
                         );
                     }
@@ -915,7 +952,8 @@ pub fn scan(
                     .get(&at)
                     .or_else(|| given.get(&normalise_sql(&statement)))
                     .copied()
-                    .or(imported.map(|q| q.calls_per_month));
+                    .or(imported.map(|q| q.calls_per_month))
+                    .or_else(|| by_route.get(&(fi, call.owner)).copied());
                 let problems = schema.problems(&plan, shape.as_ref());
                 let mut index = None;
                 for problem in &problems {
@@ -1030,6 +1068,25 @@ pub fn scan(
                     calls_per_month: calls,
                 });
             }
+        }
+    }
+
+    for table in input.table_rows.keys() {
+        if !schemas.values().any(|s| !s.columns(table).is_empty()) {
+            budget.warnings.push(format!(
+                "table_rows.{table}: no table of that name in the migrated schema"
+            ));
+        }
+    }
+    for key in input.calls_per_month.keys() {
+        let known = queries
+            .iter()
+            .any(|q| &q.id == key || normalise_sql(&q.sql) == normalise_sql(key))
+            || routes_used.contains(key);
+        if !known {
+            budget.warnings.push(format!(
+                "calls_per_month.{key}: no statement id (file:line), SQL text or route (`GET /path`) of the scan matches it"
+            ));
         }
     }
 

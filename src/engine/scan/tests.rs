@@ -396,3 +396,51 @@ fn imports_outside_the_project_and_bounds_are_said() {
     );
     assert_eq!(r.files.code, 0);
 }
+
+#[test]
+fn call_rates_by_route_reach_the_statements_of_the_handler() {
+    let code = r#"
+import { Hono } from "hono";
+const app = new Hono();
+app.get("/users/:email", async (c) => c.json(await byEmail(c.env, c.req.param("email"))));
+async function byEmail(env: Env, email: string) { return env.DB.prepare("SELECT id FROM t WHERE c = ?").bind(email).first(); }
+export default {
+  fetch: app.fetch,
+  async scheduled(e: unknown, env: Env) { await env.DB.prepare("SELECT id FROM t WHERE b = ?").first(); },
+};
+"#;
+    let mut tree = MemoryTree::default();
+    tree.0.insert("migrations/0001.sql".into(), SCHEMA.into());
+    tree.0.insert("src/index.ts".into(), code.into());
+    let mut input = ScanInput::default();
+    input
+        .calls_per_month
+        .insert("GET /users/:email".into(), 3e6);
+    input.calls_per_month.insert("POST /nowhere".into(), 1.0);
+    input.table_rows.insert("t".into(), 1e5);
+    let r = scan(&input, &bindings(), &tree, &NoPrice).unwrap();
+    let q = |line: u32| {
+        r.queries
+            .iter()
+            .find(|q| q.id == format!("src/index.ts:{line}"))
+            .unwrap()
+    };
+    assert_eq!(q(5).calls_per_month, Some(3e6));
+    assert_eq!(q(8).calls_per_month, None);
+    assert!(
+        r.assumptions
+            .iter()
+            .any(|a| a.contains("GET /users/:email")),
+        "{:?}",
+        r.assumptions
+    );
+    assert!(
+        r.warnings
+            .iter()
+            .any(|w| w.contains("calls_per_month.POST /nowhere")),
+        "{:?}",
+        r.warnings
+    );
+    // A list without LIMIT off the request path is not a list endpoint.
+    assert!(!r.findings.iter().any(|f| f.id == "d1-no-limit"));
+}
