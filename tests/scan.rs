@@ -384,8 +384,10 @@ fn recommend_ranks_the_findings_and_prices_the_index_lever() {
 
     let k = knowledge::knowledge().unwrap();
     let prices = PriceTable::builtin(k);
-    let mut usage = UsageProfile::default();
-    usage.month = Some("2026-12".into());
+    let mut usage = UsageProfile {
+        month: Some("2026-12".into()),
+        ..Default::default()
+    };
     usage.workers.requests = 50_000_000.0;
     usage.d1.rows_read = 1.2e13;
     let ctx = ProjectContext {
