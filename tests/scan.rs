@@ -351,6 +351,11 @@ fn without_main_the_scan_reads_src_and_without_config_it_says_so() {
     assert_eq!(r.findings[0].id, "subrequest-in-loop");
     assert_eq!(r.findings[0].at, "src/a.ts:1");
     let _ = std::fs::remove_dir_all(&d);
+    // Neither a config nor code: not a Workers project, so `scan` exits 2 rather than passing.
+    let empty = temp("empty");
+    let e = scan_with(&empty, &ScanInput::default()).unwrap_err();
+    assert!(e.contains("not a Workers project"), "{e}");
+    let _ = std::fs::remove_dir_all(&empty);
 }
 
 /// The scan as recommend_scaling's `project`: each check becomes one recommendation with the

@@ -208,6 +208,15 @@ pub fn analyze_project(
     }
     let pricer = CostEngine::new(k, prices).in_month(month);
     let mut report = scan::scan(input, &bindings, tree, &pricer)?;
+    if found.is_none() && report.files.code == 0 {
+        return Err(InputError::new(
+            "path",
+            format!(
+                "no Wrangler config ({}) and no JavaScript or TypeScript under src/: not a Workers project",
+                CONFIG_FILES.join(", ")
+            ),
+        ));
+    }
     report.files.config = found.map(|(n, _)| n.to_owned());
     warnings.append(&mut report.warnings);
     report.warnings = warnings;

@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use oxc_allocator::Allocator;
 use oxc_ast::ast::*;
 use oxc_ast_visit::{Visit, walk};
-use oxc_span::{SourceType, Span};
+use oxc_span::{GetSpan, SourceType, Span};
 
 use super::Bindings;
 
@@ -126,6 +126,12 @@ pub(super) fn read(path: &str, text: &str, bindings: &Bindings) -> FileFacts {
     consts.visit_program(&parsed.program);
     let mut v = Reader {
         bindings,
+        text,
+        this_aliases: HashMap::new(),
+        ws_pairs: HashSet::new(),
+        depth: 0,
+        hibernates: false,
+        accepted: Vec::new(),
         lines: &lines,
         consts: consts.0,
         aliases: HashMap::new(),
@@ -150,6 +156,20 @@ pub(super) fn read(path: &str, text: &str, bindings: &Bindings) -> FileFacts {
         route: None,
     });
     v.visit_program(&parsed.program);
+    if !v.hibernates {
+        for a in std::mem::take(&mut v.accepted) {
+            v.facts.hazards.push(Hazard {
+                id: "do-websocket-no-hibernation",
+                line: a.line,
+                owner: a.owner,
+                reach: Reach::Always,
+                detail: format!(
+                    "{} accepts WebSockets with accept(), not ctx.acceptWebSocket()",
+                    a.class
+                ),
+            });
+        }
+    }
     v.facts
 }
 
@@ -187,6 +207,19 @@ impl<'a> Visit<'a> for Consts {
         }
         walk::walk_variable_declarator(self, it);
     }
+}
+
+/// Starts like a SQL statement.
+fn looks_like_sql(text: &str) -> bool {
+    let word = text
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_ascii_uppercase();
+    matches!(
+        word.as_str(),
+        "SELECT" | "INSERT" | "UPDATE" | "DELETE" | "WITH" | "REPLACE" | "CREATE"
+    )
 }
 
 fn looks_like_text(e: &Expression) -> bool {
@@ -246,13 +279,33 @@ fn text_of(
 }
 
 struct ClassCtx {
+    name: Option<String>,
     durable_object: bool,
-    accepts: Vec<u32>,
-    hibernates: bool,
+    /// `server.accept()`: line, receiver, owner and function depth.
+    accepts: Vec<(u32, String, usize, u32)>,
+    /// `server.close(…)`: receiver, owner and function depth.
+    closes: Vec<(String, usize, u32)>,
+}
+
+/// A WebSocket accepted without hibernation, decided at the end of the file.
+struct Accepted {
+    line: u32,
+    owner: usize,
+    class: String,
 }
 
 struct Reader<'r> {
     bindings: &'r Bindings,
+    text: &'r str,
+    /// Bindings stored on `this` (`this.db = env.DB`, `constructor(private db: D1Database)`).
+    this_aliases: HashMap<String, (Kind, String)>,
+    /// Names destructured from `new WebSocketPair()`.
+    ws_pairs: HashSet<String>,
+    /// Function nesting depth.
+    depth: u32,
+    /// `acceptWebSocket` anywhere in the file.
+    hibernates: bool,
+    accepted: Vec<Accepted>,
     lines: &'r LineIndex,
     consts: HashMap<String, Result<String, String>>,
     /// Local names for bindings and stubs: `const db = env.DB`, `const { DB } = env`.
@@ -289,6 +342,32 @@ const ARRAY_CALLBACKS: &[&str] = &[
     "every",
     "find",
     "findIndex",
+];
+/// Globals whose methods are not the project's functions.
+const GLOBALS: &[&str] = &[
+    "console",
+    "Math",
+    "JSON",
+    "Object",
+    "Array",
+    "Promise",
+    "Date",
+    "Number",
+    "String",
+    "crypto",
+    "Response",
+    "Request",
+    "URL",
+    "Headers",
+    "Reflect",
+    "Symbol",
+    "BigInt",
+    "Intl",
+    "caches",
+    "performance",
+    "atob",
+    "btoa",
+    "structuredClone",
 ];
 const ROUTER_METHODS: &[&str] = &[
     "get", "post", "put", "patch", "delete", "all", "on", "use", "options", "head",
@@ -368,10 +447,54 @@ impl Reader<'_> {
                     _ => None,
                 }
             }
+            Expression::StaticMemberExpression(m)
+                if matches!(m.object, Expression::ThisExpression(_))
+                    && self.this_aliases.contains_key(m.property.name.as_str()) =>
+            {
+                self.this_aliases.get(m.property.name.as_str()).cloned()
+            }
+            // `env[DB_BINDING]` with a const holding the name.
+            Expression::ComputedMemberExpression(m) => {
+                let name = match &m.expression {
+                    Expression::StringLiteral(s) => s.value.to_string(),
+                    Expression::Identifier(id) => {
+                        self.consts.get(id.name.as_str())?.clone().ok()?
+                    }
+                    _ => return None,
+                };
+                self.bindings.kind_of(&name).map(|k| (k, name))
+            }
             other => {
                 let (_, name) = member(other)?;
                 self.bindings.kind_of(name).map(|k| (k, name.to_owned()))
             }
+        }
+    }
+
+    /// A parameter typed with a binding's type (`db: D1Database`): the binding, when the
+    /// config has exactly one of that kind.
+    fn typed(&self, pattern: &BindingPattern) -> Option<(Kind, String)> {
+        let annotation = pattern.type_annotation.as_ref()?;
+        let TSType::TSTypeReference(r) = &annotation.type_annotation else {
+            return None;
+        };
+        let TSTypeName::IdentifierReference(id) = &r.type_name else {
+            return None;
+        };
+        let only = |list: Vec<&String>| match list.as_slice() {
+            [one] => Some((*one).clone()),
+            _ => None,
+        };
+        let b = self.bindings;
+        match id.name.as_str() {
+            "D1Database" => only(b.d1.iter().map(|(n, _)| n).collect()).map(|n| (Kind::D1, n)),
+            "KVNamespace" => only(b.kv.iter().collect()).map(|n| (Kind::Kv, n)),
+            "R2Bucket" => only(b.r2.iter().collect()).map(|n| (Kind::R2, n)),
+            "Queue" => only(b.producers.iter().map(|(n, _)| n).collect()).map(|n| (Kind::Queue, n)),
+            "DurableObjectNamespace" => only(b.durable_objects.iter().map(|(n, _)| n).collect())
+                .map(|n| (Kind::DurableObjects, n)),
+            "DurableObjectStub" => Some((Kind::Stub, "stub".to_owned())),
+            _ => None,
         }
     }
 
@@ -405,6 +528,13 @@ impl Reader<'_> {
         let name = self.next_name.take();
         let keep = std::mem::take(&mut self.keep_depth);
         let saved = (self.owner, self.loops, self.conds, self.guarded);
+        let scope = (
+            self.aliases.clone(),
+            self.statements.clone(),
+            self.r2_objects.clone(),
+            self.ws_pairs.clone(),
+        );
+        self.depth += 1;
         if let Some(name) = name {
             let entry = entry_of(&name);
             self.facts.functions.push(Func {
@@ -422,7 +552,14 @@ impl Reader<'_> {
         self.guarded = false;
         let _ = span;
         walk_body(self);
+        self.depth -= 1;
         (self.owner, self.loops, self.conds, self.guarded) = saved;
+        (
+            self.aliases,
+            self.statements,
+            self.r2_objects,
+            self.ws_pairs,
+        ) = scope;
     }
 
     fn in_durable_object(&self) -> bool {
@@ -448,10 +585,23 @@ impl Reader<'_> {
         let Some((object, method)) = member(&it.callee) else {
             return;
         };
-        if matches!(unwrap(object), Expression::ThisExpression(_)) {
-            self.facts.functions[self.owner]
-                .calls
-                .push(method.to_owned());
+        match unwrap(object) {
+            Expression::ThisExpression(_) => {
+                self.facts.functions[self.owner]
+                    .calls
+                    .push(method.to_owned());
+            }
+            // `service.listUsers()`, `db.save()`: a method of the project's own objects.
+            Expression::Identifier(id)
+                if !GLOBALS.contains(&id.name.as_str())
+                    && !self.aliases.contains_key(id.name.as_str())
+                    && self.bindings.kind_of(id.name.as_str()).is_none() =>
+            {
+                self.facts.functions[self.owner]
+                    .calls
+                    .push(method.to_owned());
+            }
+            _ => {}
         }
         match method {
             "setAlarm" => {
@@ -479,15 +629,26 @@ impl Reader<'_> {
                 return;
             }
             "acceptWebSocket" => {
-                if let Some(c) = self.classes.last_mut() {
-                    c.hibernates = true;
-                }
+                self.hibernates = true;
                 return;
             }
-            "accept" if it.arguments.is_empty() && self.in_durable_object() => {
-                let line = self.line(span);
+            "accept" | "close" if self.in_durable_object() => {
+                // Only sockets of a `new WebSocketPair()`: an outbound socket from fetch() can
+                // only be accepted this way.
+                let Expression::Identifier(id) = unwrap(object) else {
+                    return;
+                };
+                if !self.ws_pairs.contains(id.name.as_str()) {
+                    return;
+                }
+                let (line, owner, depth) = (self.line(span), self.owner, self.depth);
+                let name = id.name.to_string();
                 if let Some(c) = self.classes.last_mut() {
-                    c.accepts.push(line);
+                    if method == "accept" && it.arguments.is_empty() {
+                        c.accepts.push((line, name, owner, depth));
+                    } else if method == "close" {
+                        c.closes.push((name, owner, depth));
+                    }
                 }
                 return;
             }
@@ -524,6 +685,32 @@ impl Reader<'_> {
             _ => {}
         }
         let Some((kind, binding)) = self.binding_of(object) else {
+            // SQL sent through an object the scan cannot tie to a D1 binding: said, not dropped.
+            if matches!(method, "prepare" | "exec")
+                && !self.bindings.d1.is_empty()
+                && let Some(Ok(sql)) = it
+                    .arguments
+                    .first()
+                    .and_then(Argument::as_expression)
+                    .map(|e| text_of(e, &self.consts))
+                && looks_like_sql(&sql)
+            {
+                let receiver = self
+                    .text
+                    .get(object.span().start as usize..object.span().end as usize)
+                    .unwrap_or("?");
+                let line = self.line(span);
+                self.facts.sql.push(SqlCall {
+                    line,
+                    binding: String::new(),
+                    exec: method == "exec",
+                    sql: Err(format!("`{receiver}.{method}(…)`: the scan cannot tie `{receiver}` to a D1 binding (type it as D1Database, or pass env.DB)")),
+                    terminal: None,
+                    in_batch: false,
+                    in_loop: false,
+                    owner: self.owner,
+                });
+            }
             return;
         };
         match (kind, method) {
@@ -606,6 +793,21 @@ impl Reader<'_> {
         }
     }
 
+    /// `new WebSocketPair()`, a name holding one, or `Object.values(…)` of either.
+    fn pair_source(&self, e: &Expression) -> bool {
+        match unwrap(e) {
+            Expression::NewExpression(n) => {
+                matches!(&n.callee, Expression::Identifier(id) if id.name == "WebSocketPair")
+            }
+            Expression::Identifier(id) => self.ws_pairs.contains(id.name.as_str()),
+            Expression::CallExpression(c) => c
+                .arguments
+                .iter()
+                .any(|a| a.as_expression().is_some_and(|e| self.pair_source(e))),
+            _ => false,
+        }
+    }
+
     /// `env.FILES.get(…)` on an R2 binding.
     fn r2_get(&self, e: &Expression) -> bool {
         match unwrap(e) {
@@ -651,25 +853,30 @@ impl<'a> Visit<'a> for Reader<'_> {
         let durable_object =
             extends_do || name.is_some_and(|n| self.bindings.is_durable_object_class(n));
         self.classes.push(ClassCtx {
+            name: name.map(str::to_owned),
             durable_object,
             accepts: Vec::new(),
-            hibernates: false,
+            closes: Vec::new(),
         });
         walk::walk_class(self, it);
         if let Some(c) = self.classes.pop()
             && c.durable_object
-            && !c.hibernates
         {
-            for line in c.accepts {
-                self.facts.hazards.push(Hazard {
-                    id: "do-websocket-no-hibernation",
+            // An accept() answered by a close() in the same function is an error reply.
+            for (line, name, owner, depth) in c.accepts {
+                if c.closes
+                    .iter()
+                    .any(|(n, o, d)| *n == name && *o == owner && *d == depth)
+                {
+                    continue;
+                }
+                self.accepted.push(Accepted {
                     line,
-                    owner: self.owner,
-                    reach: Reach::Always,
-                    detail: format!(
-                        "{} accepts WebSockets with accept(), not ctx.acceptWebSocket()",
-                        name.unwrap_or("the Durable Object")
-                    ),
+                    owner,
+                    class: c
+                        .name
+                        .clone()
+                        .unwrap_or_else(|| "the Durable Object".to_owned()),
                 });
             }
         }
@@ -707,16 +914,39 @@ impl<'a> Visit<'a> for Reader<'_> {
         }
         walk::walk_variable_declarator(self, it);
         self.next_name = None;
-        let Some(init) = &it.init else { return };
+        let typed = match &it.id.kind {
+            BindingPatternKind::BindingIdentifier(_) => self.typed(&it.id),
+            _ => None,
+        };
+        let Some(init) = &it.init else {
+            if let (Some(b), BindingPatternKind::BindingIdentifier(id)) = (typed, &it.id.kind) {
+                self.aliases.insert(id.name.to_string(), b);
+            }
+            return;
+        };
         match &it.id.kind {
             BindingPatternKind::BindingIdentifier(id) => {
+                // A name declared again holds what its new value holds, and nothing else.
                 let name = id.name.to_string();
+                self.aliases.remove(&name);
+                self.statements.remove(&name);
+                self.r2_objects.remove(&name);
                 if let Some(i) = self.statement_of(init) {
                     self.statements.insert(name, i);
+                } else if self.pair_source(init) {
+                    self.ws_pairs.insert(name);
                 } else if self.r2_get(init) {
                     self.r2_objects.insert(name);
-                } else if let Some(b) = self.binding_of(init) {
+                } else if let Some(b) = self.binding_of(init).or(typed) {
                     self.aliases.insert(name, b);
+                }
+            }
+            // `const [client, server] = Object.values(new WebSocketPair())`
+            BindingPatternKind::ArrayPattern(pattern) if self.pair_source(init) => {
+                for e in pattern.elements.iter().flatten() {
+                    if let BindingPatternKind::BindingIdentifier(id) = &e.kind {
+                        self.ws_pairs.insert(id.name.to_string());
+                    }
                 }
             }
             // `const { DB, CACHE } = env`
@@ -734,6 +964,31 @@ impl<'a> Visit<'a> for Reader<'_> {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// `db: D1Database`, and TypeScript's parameter properties (`constructor(private db:
+    /// D1Database)`), which also store it on `this`.
+    fn visit_formal_parameter(&mut self, it: &FormalParameter<'a>) {
+        if let BindingPatternKind::BindingIdentifier(id) = &it.pattern.kind
+            && let Some(b) = self.typed(&it.pattern)
+        {
+            if it.accessibility.is_some() || it.readonly {
+                self.this_aliases.insert(id.name.to_string(), b.clone());
+            }
+            self.aliases.insert(id.name.to_string(), b);
+        }
+        walk::walk_formal_parameter(self, it);
+    }
+
+    /// `this.db = env.DB` (or a parameter that holds it).
+    fn visit_assignment_expression(&mut self, it: &AssignmentExpression<'a>) {
+        walk::walk_assignment_expression(self, it);
+        if let AssignmentTarget::StaticMemberExpression(m) = &it.left
+            && matches!(m.object, Expression::ThisExpression(_))
+            && let Some(b) = self.binding_of(&it.right)
+        {
+            self.this_aliases.insert(m.property.name.to_string(), b);
         }
     }
 

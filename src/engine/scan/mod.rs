@@ -519,6 +519,11 @@ fn candidates(path: &str) -> Vec<String> {
     out
 }
 
+/// Whether `path` exists, without reading it: a read allowed 0 bytes fails on any file with text.
+fn exists(tree: &dyn SourceTree, path: &str) -> bool {
+    !matches!(tree.read(path, 0), Ok(None))
+}
+
 struct Budget {
     bytes: usize,
     warnings: Vec<String>,
@@ -575,12 +580,12 @@ pub fn scan(
         .as_deref()
         .map(|m| m.trim_start_matches("./").to_owned());
     match &main {
-        Some(m)
-            if tree
-                .read(m, MAX_FILE_BYTES)
-                .map(|t| t.is_some())
-                .unwrap_or(true) =>
-        {
+        Some(m) if exists(tree, m) && !is_code(m) => {
+            budget.warnings.push(format!(
+                "main `{m}` is not JavaScript or TypeScript (Python Workers are not read): no code scanned"
+            ));
+        }
+        Some(m) if exists(tree, m) => {
             queue.push_back(m.clone());
         }
         _ => {
@@ -623,13 +628,10 @@ pub fn scan(
                 ));
                 continue;
             };
-            if let Some(found) = candidates(&target).into_iter().find(|c| {
-                is_code(c)
-                    && tree
-                        .read(c, usize::MAX)
-                        .map(|t| t.is_some())
-                        .unwrap_or(true)
-            }) && seen.insert(found.clone())
+            if let Some(found) = candidates(&target)
+                .into_iter()
+                .find(|c| is_code(c) && exists(tree, c))
+                && seen.insert(found.clone())
             {
                 queue.push_back(found);
             }

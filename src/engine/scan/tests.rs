@@ -287,8 +287,9 @@ export async function get(env: Env, key: string) {
 export class Room extends DurableObject {
   async fetch() { const [client, server] = Object.values(new WebSocketPair()); server.accept(); return new Response(null, { webSocket: client }); }
 }
-export class Calm extends DurableObject {
-  async fetch() { const [client, server] = Object.values(new WebSocketPair()); this.ctx.acceptWebSocket(server); return new Response(null, { webSocket: client }); }
+export class Refuse extends DurableObject {
+  async fetch() { const pair = new WebSocketPair(); const [client, server] = Object.values(pair); server.accept(); server.close(1011, "full"); return new Response(null, { webSocket: client }); }
+  async proxy() { const res = await fetch("https://up", { headers: { Upgrade: "websocket" } }); res.webSocket.accept(); }
 }
 "#);
     assert_eq!(
@@ -302,6 +303,18 @@ export class Calm extends DurableObject {
             ("r2-read-whole".to_owned(), "src/index.ts:8".to_owned()),
         ]
     );
+}
+
+#[test]
+fn a_file_that_hibernates_elsewhere_is_not_flagged() {
+    let r = run(r#"
+import { DurableObject } from "cloudflare:workers";
+export class Room extends DurableObject {
+  async fetch() { const [client, server] = Object.values(new WebSocketPair()); this.hibernate(server); return new Response(null, { webSocket: client }); }
+}
+function hibernate(ctx: DurableObjectState, ws: WebSocket) { ctx.acceptWebSocket(ws); }
+"#);
+    assert!(r.findings.is_empty(), "{:?}", ids(&r));
 }
 
 #[test]
@@ -443,4 +456,102 @@ export default {
     );
     // A list without LIMIT off the request path is not a list endpoint.
     assert!(!r.findings.iter().any(|f| f.id == "d1-no-limit"));
+}
+
+#[test]
+fn bindings_reach_classes_and_helpers_through_types_this_and_consts() {
+    let r = run(r#"
+const DB_BINDING = "DB";
+class Users {
+  constructor(private db: D1Database) {}
+  byC(c: string) { return this.db.prepare("SELECT a FROM t WHERE c = ?").bind(c).first(); }
+}
+class Orders {
+  db: D1Database;
+  constructor(env: Env) { this.db = env.DB; }
+  byB(b: number) { return this.db.prepare("SELECT a FROM t WHERE b = ?").bind(b).first(); }
+}
+async function list(db: D1Database) { return db.prepare("SELECT a FROM t WHERE c = ?").first(); }
+async function viaConst(env: Env) { return env[DB_BINDING].prepare("SELECT a FROM t WHERE b = ?").first(); }
+async function unknown(conn: any) { return conn.prepare("SELECT a FROM t WHERE c = ?").first(); }
+export default { async fetch(req: Request, env: Env) { const users = new Users(env.DB); await users.byC("x"); return new Response(); } };
+"#);
+    let scans: Vec<&str> = r
+        .findings
+        .iter()
+        .filter(|f| f.id == "d1-full-scan")
+        .map(|f| f.at.as_str())
+        .collect();
+    assert_eq!(
+        scans,
+        [
+            "src/index.ts:5",
+            "src/index.ts:10",
+            "src/index.ts:12",
+            "src/index.ts:13"
+        ],
+        "{:?}",
+        ids(&r)
+    );
+    assert_eq!(r.unresolved.len(), 1, "{:?}", r.unresolved);
+    assert_eq!(r.unresolved[0].at, "src/index.ts:14");
+    assert!(
+        r.unresolved[0].reason.contains("`conn`"),
+        "{}",
+        r.unresolved[0].reason
+    );
+}
+
+#[test]
+fn aliases_end_with_their_function_and_a_redeclared_name() {
+    let r = run(r#"
+async function a(env: Env) { const store = env.FILES; return store.get("k"); }
+async function b(keys: string[]) { const store = new Map<string, string>(); for (const k of keys) store.get(k); }
+async function c(env: Env, keys: string[]) { let kv = env.KV; for (const k of keys) await kv.get(k); }
+"#);
+    assert_eq!(
+        ids(&r),
+        vec![("subrequest-in-loop".to_owned(), "src/index.ts:4".to_owned())]
+    );
+}
+
+#[test]
+fn method_calls_on_the_projects_objects_join_the_call_graph() {
+    let r = run_files(&[
+        (
+            "src/index.ts",
+            "import * as sessions from './sessions';\nexport default { async fetch(r: Request, env: Env) { await sessions.all(env); return new Response(); } };\n",
+        ),
+        (
+            "src/sessions.ts",
+            "export async function all(env: Env) { return env.KV.list(); }\n",
+        ),
+    ]);
+    assert_eq!(
+        ids(&r),
+        vec![(
+            "kv-list-request-path".to_owned(),
+            "src/sessions.ts:1".to_owned()
+        )]
+    );
+}
+
+#[test]
+fn a_python_worker_is_said_not_read() {
+    let mut tree = MemoryTree::default();
+    tree.0.insert(
+        "src/entry.py".into(),
+        "from workers import WorkerEntrypoint\n".into(),
+    );
+    let b = Bindings {
+        main: Some("src/entry.py".into()),
+        ..Default::default()
+    };
+    let r = scan(&ScanInput::default(), &b, &tree, &NoPrice).unwrap();
+    assert_eq!(r.files.code, 0);
+    assert!(
+        r.warnings.iter().any(|w| w.contains("Python")),
+        "{:?}",
+        r.warnings
+    );
 }
