@@ -196,17 +196,53 @@ impl LineIndex {
 #[derive(Default)]
 struct Consts(HashMap<String, Result<String, String>>);
 
+/// Module-level consts only: a function's own consts are read in scope by [`Reader`], so the
+/// same name in two functions keeps two texts. Module consts are read first because functions
+/// may use those declared below them.
 impl<'a> Visit<'a> for Consts {
     fn visit_variable_declarator(&mut self, it: &VariableDeclarator<'a>) {
-        if it.kind == VariableDeclarationKind::Const
-            && let (BindingPatternKind::BindingIdentifier(id), Some(init)) = (&it.id.kind, &it.init)
-            && looks_like_text(init)
-        {
-            let value = text_of(init, &self.0);
-            self.0.insert(id.name.to_string(), value);
+        if let Some((name, value)) = const_text(it, &self.0) {
+            self.0.insert(name, value);
         }
-        walk::walk_variable_declarator(self, it);
     }
+    fn visit_function(&mut self, _: &Function<'a>, _: oxc_syntax::scope::ScopeFlags) {}
+    fn visit_arrow_function_expression(&mut self, _: &ArrowFunctionExpression<'a>) {}
+    fn visit_class(&mut self, _: &Class<'a>) {}
+}
+
+/// `const NAME = <text>`: the name and its text (or why it has none).
+fn const_text(
+    it: &VariableDeclarator,
+    consts: &HashMap<String, Result<String, String>>,
+) -> Option<(String, Result<String, String>)> {
+    match (&it.id.kind, &it.init) {
+        (BindingPatternKind::BindingIdentifier(id), Some(init))
+            if it.kind == VariableDeclarationKind::Const && looks_like_text(init, consts) =>
+        {
+            Some((id.name.to_string(), text_of(init, consts)))
+        }
+        _ => None,
+    }
+}
+
+/// Longest SQL text resolved, bytes: consts that concatenate each other can double per line.
+const MAX_SQL_BYTES: usize = 100_000;
+
+/// The operands of a left-leaning `a + b + c` chain, in order, without recursion (a generated
+/// file may chain thousands).
+fn addends<'b, 'a>(e: &'b Expression<'a>) -> Vec<&'b Expression<'a>> {
+    let mut parts = Vec::new();
+    let mut cur = unwrap(e);
+    while let Expression::BinaryExpression(b) = cur {
+        if b.operator != BinaryOperator::Addition {
+            break;
+        }
+        parts.push(unwrap(&b.right));
+        cur = unwrap(&b.left);
+    }
+    parts.push(cur);
+    parts.reverse();
+    parts
 }
 
 /// Starts like a SQL statement.
@@ -222,14 +258,12 @@ fn looks_like_sql(text: &str) -> bool {
     )
 }
 
-fn looks_like_text(e: &Expression) -> bool {
-    match unwrap(e) {
+fn looks_like_text(e: &Expression, consts: &HashMap<String, Result<String, String>>) -> bool {
+    addends(e).into_iter().any(|p| match p {
         Expression::StringLiteral(_) | Expression::TemplateLiteral(_) => true,
-        Expression::BinaryExpression(b) if b.operator == BinaryOperator::Addition => {
-            looks_like_text(&b.left) || looks_like_text(&b.right)
-        }
+        Expression::Identifier(id) => consts.contains_key(id.name.as_str()),
         _ => false,
-    }
+    })
 }
 
 /// Strips parentheses, `await`, `!` and TypeScript's `as`/`satisfies`.
@@ -262,7 +296,28 @@ fn text_of(
             Err("a template literal with ${…}: SQL built at run time".to_owned())
         }
         Expression::BinaryExpression(b) if b.operator == BinaryOperator::Addition => {
-            Ok(text_of(&b.left, consts)? + &text_of(&b.right, consts)?)
+            let mut out = String::new();
+            for part in addends(e) {
+                let piece = match part {
+                    // A parenthesised chain on the right: `a + (b + c)`.
+                    Expression::BinaryExpression(b) if b.operator == BinaryOperator::Addition => {
+                        text_of(part, consts)?
+                    }
+                    Expression::BinaryExpression(_) => {
+                        return Err(
+                            "an expression that is not a string literal or a const".to_owned()
+                        );
+                    }
+                    _ => text_of(part, consts)?,
+                };
+                out.push_str(&piece);
+                if out.len() > MAX_SQL_BYTES {
+                    return Err(format!(
+                        "over {MAX_SQL_BYTES} bytes once its parts are joined"
+                    ));
+                }
+            }
+            Ok(out)
         }
         Expression::Identifier(id) => match consts.get(id.name.as_str()) {
             Some(v) => v.clone(),
@@ -397,8 +452,24 @@ fn property_name<'a>(key: &PropertyKey<'a>) -> Option<&'a str> {
 fn member<'b, 'a>(e: &'b Expression<'a>) -> Option<(&'b Expression<'a>, &'a str)> {
     match unwrap(e) {
         Expression::StaticMemberExpression(m) => Some((&m.object, m.property.name.as_str())),
+        Expression::ChainExpression(c) => match &c.expression {
+            ChainElement::StaticMemberExpression(m) => Some((&m.object, m.property.name.as_str())),
+            _ => None,
+        },
         Expression::ComputedMemberExpression(m) => match &m.expression {
             Expression::StringLiteral(s) => Some((&m.object, s.value.as_str())),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// A call, also inside an optional chain (`env.DB?.prepare(q)`).
+fn call_of<'b, 'a>(e: &'b Expression<'a>) -> Option<&'b CallExpression<'a>> {
+    match e {
+        Expression::CallExpression(call) => Some(call),
+        Expression::ChainExpression(c) => match &c.expression {
+            ChainElement::CallExpression(call) => Some(call),
             _ => None,
         },
         _ => None,
@@ -436,7 +507,10 @@ impl Reader<'_> {
     fn binding_of(&self, e: &Expression) -> Option<(Kind, String)> {
         match unwrap(e) {
             Expression::Identifier(id) => self.aliases.get(id.name.as_str()).cloned(),
-            Expression::CallExpression(call) => {
+            Expression::CallExpression(_) | Expression::ChainExpression(_)
+                if call_of(unwrap(e)).is_some() =>
+            {
+                let call = call_of(unwrap(e))?;
                 let (object, method) = member(&call.callee)?;
                 match self.binding_of(object)? {
                     (Kind::DurableObjects, name)
@@ -502,12 +576,14 @@ impl Reader<'_> {
     fn statement_of(&self, e: &Expression) -> Option<usize> {
         match unwrap(e) {
             Expression::Identifier(id) => self.statements.get(id.name.as_str()).copied(),
-            Expression::CallExpression(call) => match member(&call.callee) {
-                Some((object, "bind")) => self.statement_of(object),
-                Some((_, "prepare")) => self.prepares.get(&call.span.start).copied(),
-                _ => None,
-            },
-            _ => None,
+            e => {
+                let call = call_of(e)?;
+                match member(&call.callee) {
+                    Some((object, "bind")) => self.statement_of(object),
+                    Some((_, "prepare")) => self.prepares.get(&call.span.start).copied(),
+                    _ => None,
+                }
+            }
         }
     }
 
@@ -533,6 +609,7 @@ impl Reader<'_> {
             self.statements.clone(),
             self.r2_objects.clone(),
             self.ws_pairs.clone(),
+            self.consts.clone(),
         );
         self.depth += 1;
         if let Some(name) = name {
@@ -559,6 +636,7 @@ impl Reader<'_> {
             self.statements,
             self.r2_objects,
             self.ws_pairs,
+            self.consts,
         ) = scope;
     }
 
@@ -810,11 +888,10 @@ impl Reader<'_> {
 
     /// `env.FILES.get(…)` on an R2 binding.
     fn r2_get(&self, e: &Expression) -> bool {
-        match unwrap(e) {
-            Expression::CallExpression(call) => matches!(member(&call.callee),
-                Some((object, "get")) if matches!(self.binding_of(object), Some((Kind::R2, _)))),
-            _ => false,
-        }
+        call_of(unwrap(e)).is_some_and(|call| {
+            matches!(member(&call.callee),
+            Some((object, "get")) if matches!(self.binding_of(object), Some((Kind::R2, _))))
+        })
     }
 }
 
@@ -914,6 +991,9 @@ impl<'a> Visit<'a> for Reader<'_> {
         }
         walk::walk_variable_declarator(self, it);
         self.next_name = None;
+        if let Some((name, value)) = const_text(it, &self.consts) {
+            self.consts.insert(name, value);
+        }
         let typed = match &it.id.kind {
             BindingPatternKind::BindingIdentifier(_) => self.typed(&it.id),
             _ => None,
@@ -1048,6 +1128,20 @@ impl<'a> Visit<'a> for Reader<'_> {
             self.batches -= 1;
         }
         self.call(it);
+    }
+
+    /// `a + b + c …` without recursing once per operand (generated files chain thousands).
+    fn visit_binary_expression(&mut self, it: &BinaryExpression<'a>) {
+        let mut rights = vec![&it.right];
+        let mut left = &it.left;
+        while let Expression::BinaryExpression(b) = left {
+            rights.push(&b.right);
+            left = &b.left;
+        }
+        self.visit_expression(left);
+        for r in rights.into_iter().rev() {
+            self.visit_expression(r);
+        }
     }
 
     fn visit_if_statement(&mut self, it: &IfStatement<'a>) {

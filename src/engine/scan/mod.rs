@@ -30,6 +30,8 @@ pub const MAX_FILES: usize = 500;
 pub const MAX_FILE_BYTES: usize = 1 << 20;
 /// Code and migrations read at most, bytes in all.
 pub const MAX_TOTAL_BYTES: usize = 16 << 20;
+/// D1 statements planned at most.
+pub const MAX_STATEMENTS: usize = 5_000;
 /// Migration files applied at most, per database.
 pub const MAX_MIGRATIONS: usize = 1_000;
 
@@ -185,6 +187,8 @@ pub struct IndexProposal {
     pub rows_read_per_call_after: Option<f64>,
     /// Write statements in the code on the indexed table: each write also writes one index row.
     pub writes_to_table: usize,
+    /// The indexed table.
+    pub table: String,
 }
 
 /// One D1 statement the code sends, and SQLite's plan for it.
@@ -793,28 +797,18 @@ pub fn scan(
             )
         })
         .collect();
-    let writes_to = |table: &str| -> usize {
-        files
-            .iter()
-            .flat_map(|(_, f)| &f.sql)
-            .filter_map(|s| s.sql.as_ref().ok())
-            .filter_map(|s| sql::shape(s))
-            .filter(|s| {
-                s.writes
-                    .as_deref()
-                    .is_some_and(|w| w.eq_ignore_ascii_case(table))
-            })
-            .count()
-    };
-
-    let mut queries: Vec<QueryPlan> = Vec::new();
+    // Every statement, split as SQLite splits it and parsed once.
+    struct Stmt<'f> {
+        file: usize,
+        call: &'f js::SqlCall,
+        id: String,
+        sql: String,
+        shape: Option<sql::Shape>,
+        ddl: bool,
+    }
+    let mut stmts: Vec<Stmt> = Vec::new();
     let mut unresolved: Vec<Unresolved> = Vec::new();
-    let mut rows = (0.0f64, 0.0f64, 0.0f64); // read before, read after, written added
-    let mut priced = 0usize;
-    let mut planned = 0usize;
-    let mut unknown_tables: Vec<String> = Vec::new();
     for (fi, (path, f)) in files.iter().enumerate() {
-        let mut writes_in: HashMap<usize, usize> = HashMap::new();
         for call in &f.sql {
             let at = format!("{path}:{}", call.line);
             let text = match &call.sql {
@@ -827,250 +821,311 @@ pub fn scan(
                     continue;
                 }
             };
-            let statements: Vec<String> = if call.exec {
-                text.split(';')
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_owned)
-                    .collect()
+            let room = MAX_STATEMENTS.saturating_sub(stmts.len());
+            let split = if call.exec {
+                sql::statements(text, room)
             } else {
                 vec![text.trim().trim_end_matches(';').to_owned()]
             };
-            for statement in statements {
-                let shape = sql::shape(&statement);
-                // Hot: reached from the fetch or queue handler, so run per request or message.
-                let on_request = fetch_path.contains(&(fi, call.owner));
-                let hot = on_request || queue_path.contains(&(fi, call.owner));
-                if call.in_loop {
-                    push(
-                        "d1-query-in-loop",
-                        at.clone(),
-                        format!(
-                            "a D1 statement run once per item of a loop (`{}`)",
-                            short(&statement)
-                        ),
-                        None,
-                    );
-                }
-                if let Some(s) = &shape
-                    && s.writes.is_some()
-                    && !call.in_batch
-                    && matches!(call.terminal, Some(js::Terminal::Run))
-                {
-                    let n = writes_in.entry(call.owner).or_default();
-                    *n += 1;
-                    if *n == 2 {
-                        push(
-                            "d1-writes-not-batched",
-                            at.clone(),
-                            format!(
-                                "a second write in {}() outside batch()",
-                                f.functions[call.owner].name
-                            ),
-                            None,
-                        );
-                    }
-                }
-                let Some(schema) = schemas.get(call.binding.as_str()) else {
-                    queries.push(QueryPlan {
-                        id: at.clone(),
-                        database: call.binding.clone(),
-                        sql: statement,
-                        plan: Vec::new(),
-                        index: None,
-                        calls_per_month: None,
-                    });
-                    continue;
-                };
-                // Schema changes the code makes itself (`CREATE TABLE IF NOT EXISTS …` at start-up)
-                // join the schema the later statements are planned against.
-                let keyword = statement
+            for (n, statement) in split.into_iter().take(room).enumerate() {
+                let keyword = sql::skip_comments(&statement)
                     .split_whitespace()
                     .next()
                     .unwrap_or_default()
                     .to_ascii_uppercase();
-                if matches!(keyword.as_str(), "CREATE" | "ALTER" | "DROP") {
-                    if let Err(e) = schema.apply(&statement) {
-                        push(
-                            "d1-sql-error",
-                            at.clone(),
-                            format!("SQLite: {e} (`{}`)", short(&statement)),
-                            None,
-                        );
-                    }
-                    continue;
-                }
-                let plan = match schema.plan(&statement) {
-                    Ok(p) => {
-                        planned += 1;
-                        p
-                    }
-                    Err(e) => {
-                        push(
-                            "d1-sql-error",
-                            at.clone(),
-                            format!("SQLite: {e} (`{}`)", short(&statement)),
-                            None,
-                        );
-                        continue;
-                    }
-                };
-                if let Some(s) = &shape {
-                    if s.star
-                        && hot
-                        && let Some((t, _)) = s.tables.first()
-                        && schema.columns(t).len() >= 8
-                    {
-                        let n = schema.columns(t).len();
-                        push(
-                            "d1-select-star",
-                            at.clone(),
-                            format!(
-                                "SELECT * from `{t}` ({n} columns) on the {} path",
-                                if on_request { "request" } else { "queue" }
-                            ),
-                            None,
-                        );
-                    }
-                    if s.select
-                        && on_request
-                        && !s.has_limit
-                        && !s.aggregate_only
-                        && matches!(call.terminal, Some(js::Terminal::All | js::Terminal::Raw))
-                    {
-                        push(
-                            "d1-no-limit",
-                            at.clone(),
-                            format!(
-                                "a list with no LIMIT on the request path (`{}`)",
-                                short(&statement)
-                            ),
-                            None,
-                        );
-                    }
-                }
-                let imported = imported.get(&normalise_sql(&statement)).copied();
-                let calls = given
-                    .get(&at)
-                    .or_else(|| given.get(&normalise_sql(&statement)))
-                    .copied()
-                    .or(imported.map(|q| q.calls_per_month))
-                    .or_else(|| by_route.get(&(fi, call.owner)).copied());
-                let problems = schema.problems(&plan, shape.as_ref());
-                let mut index = None;
-                for problem in &problems {
-                    let (id, table) = match problem {
-                        sql::Problem::FullScan { table } => ("d1-full-scan", Some(table.as_str())),
-                        sql::Problem::AutomaticIndex { table, .. } => {
-                            ("d1-automatic-index", Some(table.as_str()))
-                        }
-                        sql::Problem::TempBtree { table, .. } => {
-                            ("d1-temp-btree", table.as_deref())
-                        }
-                    };
-                    let columns = table.map(|t| schema.columns(t)).unwrap_or_default();
-                    let proposal = if index.is_none() {
-                        sql::index_columns(problem, shape.as_ref(), &columns).and_then(
-                            |(t, cols)| {
-                                let create = format!(
-                                    "CREATE INDEX idx_{}_{} ON {t}({})",
-                                    t,
-                                    cols.join("_"),
-                                    cols.join(", ")
-                                );
-                                let after = schema.plan_with(&create, &statement).ok()?;
-                                let left = schema.problems(&after, shape.as_ref());
-                                (!sql::still(problem, &left)).then_some((t, create, after))
-                            },
-                        )
+                stmts.push(Stmt {
+                    file: fi,
+                    call,
+                    id: if n == 0 {
+                        at.clone()
                     } else {
-                        None
-                    };
-                    let detail = match problem {
-                        sql::Problem::FullScan { table } => {
-                            format!("`{}` scans `{table}`", short(&statement))
-                        }
-                        sql::Problem::AutomaticIndex { table, .. } => format!(
-                            "`{}` builds an automatic index on `{table}`",
-                            short(&statement)
-                        ),
-                        sql::Problem::TempBtree { what, .. } => format!(
-                            "`{}` sorts in a temporary B-tree for {what}",
-                            short(&statement)
-                        ),
-                    };
-                    match proposal {
-                        Some((t, create, after)) => {
-                            let before_rows = match problem {
-                                sql::Problem::TempBtree { .. } => None,
-                                _ => input.table_rows.get(&t).copied(),
-                            };
-                            if before_rows.is_none()
-                                && !input.table_rows.contains_key(&t)
-                                && !unknown_tables.contains(&t)
-                            {
-                                unknown_tables.push(t.clone());
-                            }
-                            let after_rows = if after
-                                .iter()
-                                .any(|d| d.contains(&format!(" {t} ")) && schema.unique_search(d))
-                            {
-                                Some(1.0)
-                            } else if let Some(n) = shape.as_ref().and_then(|s| s.limit) {
-                                Some(n)
-                            } else {
-                                imported
-                                    .filter(|q| {
-                                        q.calls_per_month > 0.0
-                                            && q.rows_read_per_row_returned > 0.0
-                                    })
-                                    .map(|q| {
-                                        q.rows_read_per_month
-                                            / q.calls_per_month
-                                            / q.rows_read_per_row_returned
-                                    })
-                            };
-                            let writes = writes_to(&t);
-                            let fix = format!(
-                                "{create}; SQLite then plans: {}. Each write to `{t}` also writes one row to the index ({writes} write statement(s) to it in the code).",
-                                after.join("; ")
-                            );
-                            push(id, at.clone(), detail, Some(fix));
-                            if let (Some(c), Some(b), Some(a)) = (calls, before_rows, after_rows) {
-                                rows.0 += b * c;
-                                rows.1 += a.min(b) * c;
-                                priced += 1;
-                            }
-                            index = Some(IndexProposal {
-                                create,
-                                plan_after: after,
-                                rows_read_per_call_before: before_rows,
-                                rows_read_per_call_after: after_rows,
-                                writes_to_table: writes,
-                            });
-                        }
-                        None => {
-                            let fix = if matches!(problem, sql::Problem::FullScan { .. })
-                                && shape.as_ref().is_some_and(|s| !s.filtered)
-                            {
-                                "nothing in the statement narrows the read: keep the result (a counter, a cached list) or add a WHERE and LIMIT".to_owned()
-                            } else {
-                                "no single index removes it in SQLite's plan: rewrite the statement (see the pattern)".to_owned()
-                            };
-                            push(id, at.clone(), detail, Some(fix));
-                        }
-                    }
-                }
-                queries.push(QueryPlan {
-                    id: at.clone(),
-                    database: call.binding.clone(),
+                        format!("{at}#{}", n + 1)
+                    },
+                    shape: sql::shape(&statement),
+                    ddl: matches!(keyword.as_str(), "CREATE" | "ALTER" | "DROP"),
                     sql: statement,
-                    plan,
-                    index,
-                    calls_per_month: calls,
                 });
             }
         }
+    }
+    if stmts.len() >= MAX_STATEMENTS {
+        budget.warnings.push(format!(
+            "more than {MAX_STATEMENTS} D1 statements: the rest not planned"
+        ));
+    }
+    // Schema changes the code makes itself (`CREATE TABLE IF NOT EXISTS …` at start-up) join
+    // the schema first, whichever file they are in; DROP is not applied.
+    for s in stmts.iter().filter(|s| s.ddl) {
+        if let Some(schema) = schemas.get(s.call.binding.as_str())
+            && !sql::skip_comments(&s.sql)
+                .to_ascii_uppercase()
+                .starts_with("DROP")
+            && let Err(e) = schema.apply(&s.sql)
+        {
+            push(
+                "d1-sql-error",
+                s.id.clone(),
+                format!("SQLite: {e} (`{}`)", short(&s.sql)),
+                None,
+            );
+        }
+    }
+    let write_tables: Vec<&str> = stmts
+        .iter()
+        .filter_map(|s| s.shape.as_ref()?.writes.as_deref())
+        .collect();
+    let writes_to = |table: &str| -> usize {
+        write_tables
+            .iter()
+            .filter(|w| w.eq_ignore_ascii_case(table))
+            .count()
+    };
+
+    let mut queries: Vec<QueryPlan> = Vec::new();
+    let mut rows = (0.0f64, 0.0f64); // read before, read after
+    let mut priced = 0usize;
+    let mut planned = 0usize;
+    let mut unknown_tables: Vec<String> = Vec::new();
+    let mut writes_in: HashMap<(usize, usize), usize> = HashMap::new();
+    for s in stmts.iter().filter(|s| !s.ddl) {
+        let (fi, call, at, statement, shape) = (s.file, s.call, &s.id, &s.sql, s.shape.as_ref());
+        // Hot: reached from the fetch or queue handler, so run per request or message.
+        let on_request = fetch_path.contains(&(fi, call.owner));
+        let hot = on_request || queue_path.contains(&(fi, call.owner));
+        if call.in_loop {
+            push(
+                "d1-query-in-loop",
+                at.clone(),
+                format!(
+                    "a D1 statement run once per item of a loop (`{}`)",
+                    short(statement)
+                ),
+                None,
+            );
+        }
+        if let Some(sh) = shape
+            && sh.writes.is_some()
+            && !call.in_batch
+            && matches!(call.terminal, Some(js::Terminal::Run))
+        {
+            let n = writes_in.entry((fi, call.owner)).or_default();
+            *n += 1;
+            if *n == 2 {
+                push(
+                    "d1-writes-not-batched",
+                    at.clone(),
+                    format!(
+                        "a second write in {}() outside batch()",
+                        files[fi].1.functions[call.owner].name
+                    ),
+                    None,
+                );
+            }
+        }
+        let Some(schema) = schemas.get(call.binding.as_str()) else {
+            queries.push(QueryPlan {
+                id: at.clone(),
+                database: call.binding.clone(),
+                sql: statement.clone(),
+                plan: Vec::new(),
+                index: None,
+                calls_per_month: None,
+            });
+            continue;
+        };
+        let plan = match schema.plan(statement) {
+            Ok(p) => {
+                planned += 1;
+                p
+            }
+            Err(e) => {
+                push(
+                    "d1-sql-error",
+                    at.clone(),
+                    format!("SQLite: {e} (`{}`)", short(statement)),
+                    None,
+                );
+                continue;
+            }
+        };
+        if let Some(sh) = shape {
+            if sh.star
+                && hot
+                && let Some((t, _)) = sh.tables.first()
+                && schema.columns(t).len() >= 8
+            {
+                let n = schema.columns(t).len();
+                push(
+                    "d1-select-star",
+                    at.clone(),
+                    format!(
+                        "SELECT * from `{t}` ({n} columns) on the {} path",
+                        if on_request { "request" } else { "queue" }
+                    ),
+                    None,
+                );
+            }
+            if sh.select
+                && on_request
+                && !sh.has_limit
+                && !sh.aggregate_only
+                && matches!(call.terminal, Some(js::Terminal::All | js::Terminal::Raw))
+            {
+                push(
+                    "d1-no-limit",
+                    at.clone(),
+                    format!(
+                        "a list with no LIMIT on the request path (`{}`)",
+                        short(statement)
+                    ),
+                    None,
+                );
+            }
+        }
+        let imported = imported.get(&normalise_sql(statement)).copied();
+        let calls = given
+            .get(at)
+            .or_else(|| given.get(&normalise_sql(statement)))
+            .copied()
+            .or(imported.map(|q| q.calls_per_month))
+            .or_else(|| by_route.get(&(fi, call.owner)).copied());
+        let problems = schema.problems(&plan, shape);
+        // One index per statement: the first candidate (one per problem, in plan order) that
+        // removes the problem it was built for; the others it also removes share it.
+        let mut index: Option<(String, String, Vec<String>, Vec<sql::Problem>)> = None;
+        let mut tried: Vec<Option<String>> = Vec::with_capacity(problems.len());
+        for problem in &problems {
+            let table = match problem {
+                sql::Problem::FullScan { table } | sql::Problem::AutomaticIndex { table, .. } => {
+                    Some(table.as_str())
+                }
+                sql::Problem::TempBtree { table, .. } => table.as_deref(),
+            };
+            let columns = table.map(|t| schema.columns(t)).unwrap_or_default();
+            let candidate = sql::index_columns(problem, shape, &columns);
+            tried.push(candidate.as_ref().map(|(_, c)| c.join(", ")));
+            if index.is_some() {
+                continue;
+            }
+            let Some((t, cols)) = candidate else { continue };
+            let name = schema.index_name(&t, &cols);
+            let quoted: Vec<String> = cols.iter().map(|c| sql::ident(c)).collect();
+            let create = format!(
+                "CREATE INDEX {name} ON {}({})",
+                sql::ident(&t),
+                quoted.join(", ")
+            );
+            let Ok(after) = schema.plan_with(&create, statement) else {
+                continue;
+            };
+            let left = schema.problems(&after, shape);
+            if !sql::still(problem, &left) {
+                index = Some((t, create, after, left));
+            }
+        }
+        let mut proposal = None;
+        for (problem, cols) in problems.iter().zip(&tried) {
+            let (id, detail) = match problem {
+                sql::Problem::FullScan { table } => (
+                    "d1-full-scan",
+                    format!("`{}` scans `{table}`", short(statement)),
+                ),
+                sql::Problem::AutomaticIndex { table, .. } => (
+                    "d1-automatic-index",
+                    format!(
+                        "`{}` builds an automatic index on `{table}`",
+                        short(statement)
+                    ),
+                ),
+                sql::Problem::TempBtree { what, .. } => (
+                    "d1-temp-btree",
+                    format!(
+                        "`{}` sorts in a temporary B-tree for {what}",
+                        short(statement)
+                    ),
+                ),
+            };
+            let fix = match &index {
+                Some((t, create, after, left)) if !sql::still(problem, left) => {
+                    let writes = writes_to(t);
+                    format!(
+                        "{create}; SQLite then plans: {}. Each write to `{t}` also writes one row to the index ({writes} write statement(s) to it in the code).",
+                        after.join("; ")
+                    )
+                }
+                _ if shape.is_none() => "the statement's columns could not be read (sqlparser), so no index was tried: check it with EXPLAIN QUERY PLAN".to_owned(),
+                _ if matches!(problem, sql::Problem::FullScan { .. })
+                    && shape.is_some_and(|s| !s.filtered) =>
+                {
+                    "nothing in the statement narrows the read: keep the result (a counter, a cached list) or add a WHERE and LIMIT".to_owned()
+                }
+                _ => match cols {
+                    Some(cols) => format!("an index on ({cols}) did not remove it in SQLite's plan: rewrite the statement (see the pattern)"),
+                    None => "no column of the table in its WHERE, JOIN or ORDER BY to index: rewrite the statement (see the pattern)".to_owned(),
+                },
+            };
+            push(id, at.clone(), detail, Some(fix));
+        }
+        if let Some((t, create, after, _)) = index {
+            let scan = problems
+                .iter()
+                .any(|p| !matches!(p, sql::Problem::TempBtree { .. }));
+            let before_rows = if scan {
+                input.table_rows.get(&t).copied()
+            } else {
+                None
+            };
+            if scan && before_rows.is_none() && !unknown_tables.contains(&t) {
+                unknown_tables.push(t.clone());
+            }
+            // The table's name or alias, as the plan writes it.
+            let names: Vec<&str> = std::iter::once(t.as_str())
+                .chain(
+                    shape
+                        .into_iter()
+                        .flat_map(|s| &s.tables)
+                        .filter(|(n, _)| n.eq_ignore_ascii_case(&t))
+                        .filter_map(|(_, a)| a.as_deref()),
+                )
+                .collect();
+            let searched_unique = after.iter().any(|d| {
+                names.iter().any(|n| d.starts_with(&format!("SEARCH {n} ")))
+                    && schema.unique_search(d)
+            });
+            let sorted = after.iter().any(|d| d.starts_with("USE TEMP B-TREE"));
+            let after_rows = if searched_unique {
+                Some(1.0)
+            } else if let Some(n) = shape.and_then(|s| s.limit).filter(|_| !sorted) {
+                Some(n + shape.and_then(|s| s.offset).unwrap_or(0.0))
+            } else {
+                imported
+                    .filter(|q| q.calls_per_month > 0.0 && q.rows_read_per_row_returned > 0.0)
+                    .map(|q| {
+                        q.rows_read_per_month / q.calls_per_month / q.rows_read_per_row_returned
+                    })
+            };
+            if let (Some(c), Some(b), Some(a)) = (calls, before_rows, after_rows) {
+                rows.0 += b * c;
+                rows.1 += a.min(b) * c;
+                priced += 1;
+            }
+            proposal = Some(IndexProposal {
+                writes_to_table: writes_to(&t),
+                table: t,
+                create,
+                plan_after: after,
+                rows_read_per_call_before: before_rows,
+                rows_read_per_call_after: after_rows,
+            });
+        }
+        queries.push(QueryPlan {
+            id: at.clone(),
+            database: call.binding.clone(),
+            sql: statement.clone(),
+            plan,
+            index: proposal,
+            calls_per_month: calls,
+        });
     }
 
     for table in input.table_rows.keys() {
@@ -1092,30 +1147,30 @@ pub fn scan(
         }
     }
 
-    // Index rows written: each write with a call rate to a table that gets an index.
-    let indexed: Vec<(String, usize)> = {
-        let mut t: BTreeMap<String, usize> = BTreeMap::new();
-        for q in &queries {
-            if let Some(i) = &q.index
-                && let Some(table) = i
-                    .create
-                    .split(" ON ")
-                    .nth(1)
-                    .and_then(|r| r.split('(').next())
-            {
-                *t.entry(table.to_owned()).or_default() += 1;
-            }
-        }
-        t.into_iter().collect()
-    };
+    // Index rows written: each write with a call rate writes one more row per distinct new
+    // index on its table.
+    let mut indexes: BTreeMap<String, HashSet<&str>> = BTreeMap::new();
     for q in &queries {
-        if let (Some(c), Some(s)) = (q.calls_per_month, sql::shape(&q.sql))
-            && let Some(w) = &s.writes
-            && let Some((_, n)) = indexed.iter().find(|(t, _)| t.eq_ignore_ascii_case(w))
-        {
-            rows.2 += c * *n as f64;
+        if let Some(i) = &q.index {
+            indexes
+                .entry(i.table.to_ascii_lowercase())
+                .or_default()
+                .insert(i.create.as_str());
         }
     }
+    let mut written_added = 0.0;
+    for s in stmts.iter().filter(|s| !s.ddl) {
+        let calls = queries
+            .iter()
+            .find(|q| q.id == s.id)
+            .and_then(|q| q.calls_per_month);
+        if let (Some(c), Some(w)) = (calls, s.shape.as_ref().and_then(|sh| sh.writes.as_deref()))
+            && let Some(n) = indexes.get(&w.to_ascii_lowercase())
+        {
+            written_added += c * n.len() as f64;
+        }
+    }
+    let rows = (rows.0, rows.1, written_added);
     let index_saving = if priced > 0 {
         let plan = input.plan.unwrap_or_default();
         let profile = |read: f64, written: f64| {

@@ -40,6 +40,8 @@ pub(super) struct Shape {
     pub join: Vec<(Option<String>, String)>,
     pub star: bool,
     pub limit: Option<f64>,
+    /// OFFSET, when a number.
+    pub offset: Option<f64>,
     pub has_limit: bool,
     pub aggregate_only: bool,
 }
@@ -73,13 +75,48 @@ impl Schema {
     /// The plan of `sql` with `create` applied, leaving the schema as it was.
     pub fn plan_with(&self, create: &str, sql: &str) -> Result<Vec<String>, String> {
         self.conn
-            .execute_batch(&format!("SAVEPOINT proposal; {create};"))
+            .execute_batch("SAVEPOINT proposal")
             .map_err(|e| e.to_string())?;
-        let plan = self.plan(sql);
+        let plan = self
+            .conn
+            .execute_batch(create)
+            .map_err(|e| e.to_string())
+            .and_then(|()| self.plan(sql));
+        // Rolled back whether the index or the plan failed: the schema stays as migrated.
         self.conn
             .execute_batch("ROLLBACK TO proposal; RELEASE proposal;")
             .map_err(|e| e.to_string())?;
         plan
+    }
+
+    /// `idx_<table>_<columns>`, with a number added when the schema already has that name.
+    pub fn index_name(&self, table: &str, columns: &[String]) -> String {
+        let base: String = format!("idx_{table}_{}", columns.join("_"))
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '_' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let taken = |name: &str| {
+            self.conn
+                .query_row(
+                    "SELECT 1 FROM sqlite_master WHERE name = ?1 COLLATE NOCASE",
+                    [name],
+                    |_| Ok(()),
+                )
+                .is_ok()
+        };
+        let mut name = base.clone();
+        let mut n = 2;
+        while taken(&name) {
+            name = format!("{base}_{n}");
+            n += 1;
+        }
+        name
     }
 
     /// The table's columns, empty when there is no such table.
@@ -138,6 +175,10 @@ impl Schema {
         let sorts = plan.iter().any(|d| d.starts_with("USE TEMP B-TREE"));
         let mut out = Vec::new();
         for detail in plan {
+            // Virtual tables (json_each, FTS5) are scanned by their own module, not by rows.
+            if detail.contains("VIRTUAL TABLE") {
+                continue;
+            }
             if let Some(rest) = detail.strip_prefix("SCAN ") {
                 let name = rest.split_whitespace().next().unwrap_or_default();
                 let Some(table) = table_of(name) else {
@@ -183,6 +224,75 @@ fn sqlite_message(e: &rusqlite::Error) -> String {
     match text.split_once(" in EXPLAIN QUERY PLAN ") {
         Some((message, _)) => message.to_owned(),
         None => text,
+    }
+}
+
+/// `text` without the whitespace and comments it starts with.
+pub(super) fn skip_comments(mut text: &str) -> &str {
+    loop {
+        text = text.trim_start();
+        if let Some(rest) = text.strip_prefix("--") {
+            text = rest.split_once('\n').map_or("", |(_, r)| r);
+        } else if let Some(rest) = text.strip_prefix("/*") {
+            text = rest.split_once("*/").map_or("", |(_, r)| r);
+        } else {
+            return text;
+        }
+    }
+}
+
+/// Splits SQL into statements where SQLite would: at a `;` that completes one
+/// (`sqlite3_complete`), so semicolons in strings, comments and trigger bodies do not split.
+pub(super) fn statements(text: &str, max: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, _) in text.match_indices(';') {
+        if out.len() >= max {
+            return out;
+        }
+        let candidate = &text[start..=i];
+        if complete(candidate) {
+            let statement = candidate.trim().trim_end_matches(';').trim();
+            if !skip_comments(statement).is_empty() {
+                out.push(statement.to_owned());
+            }
+            start = i + 1;
+        }
+    }
+    let rest = text[start..].trim();
+    if !skip_comments(rest).is_empty() && out.len() < max {
+        out.push(rest.to_owned());
+    }
+    out
+}
+
+fn complete(sql: &str) -> bool {
+    let Ok(c) = std::ffi::CString::new(sql) else {
+        return false;
+    };
+    // SAFETY: `c` is a NUL-terminated string that outlives the call; sqlite3_complete only
+    // reads it.
+    unsafe { rusqlite::ffi::sqlite3_complete(c.as_ptr()) != 0 }
+}
+
+/// An identifier as SQL: bare when it is a plain name and not a keyword, else double-quoted.
+pub(super) fn ident(name: &str) -> String {
+    let plain = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    // SAFETY: the pointer and length describe `name`'s bytes, which outlive the call.
+    let keyword = unsafe {
+        rusqlite::ffi::sqlite3_keyword_check(
+            name.as_ptr().cast(),
+            name.len() as std::os::raw::c_int,
+        ) != 0
+    };
+    if plain && !keyword {
+        name.to_owned()
+    } else {
+        format!("\"{}\"", name.replace('"', "\"\""))
     }
 }
 
@@ -290,11 +400,25 @@ fn query(q: &Query, s: &mut Shape) {
             sqlparser::ast::LimitClause::LimitOffset { limit, .. } => limit.as_ref(),
             sqlparser::ast::LimitClause::OffsetCommaLimit { limit, .. } => Some(limit),
         };
-        if let Some(Expr::Value(v)) = n
-            && let sqlparser::ast::Value::Number(n, _) = &v.value
+        s.limit = n.and_then(number);
+        if let sqlparser::ast::LimitClause::LimitOffset {
+            offset: Some(o), ..
+        } = limit
         {
-            s.limit = n.parse().ok();
+            s.offset = number(&o.value);
+        } else if let sqlparser::ast::LimitClause::OffsetCommaLimit { offset, .. } = limit {
+            s.offset = number(offset);
         }
+    }
+}
+
+fn number(e: &Expr) -> Option<f64> {
+    match e {
+        Expr::Value(v) => match &v.value {
+            sqlparser::ast::Value::Number(n, _) => n.parse().ok(),
+            _ => None,
+        },
+        _ => None,
     }
 }
 

@@ -1,6 +1,8 @@
 //! The scan on small in-memory projects: how SQL is found, which calls count as looped,
 //! conditional or reached from a handler, and what the index proposals are.
 
+use std::collections::BTreeSet;
+
 use super::*;
 
 struct NoPrice;
@@ -553,5 +555,168 @@ fn a_python_worker_is_said_not_read() {
         r.warnings.iter().any(|w| w.contains("Python")),
         "{:?}",
         r.warnings
+    );
+}
+
+#[test]
+fn consts_are_scoped_to_their_function_and_chains_of_consts_resolve() {
+    let r = run(r#"
+const BASE = "SELECT a FROM t";
+const BY_C = BASE + " WHERE c = ?";
+function one(env: Env) { const sql = "SELECT a FROM t WHERE id = ?"; return env.DB.prepare(sql).first(); }
+function two(env: Env) { const sql = "SELECT a FROM t WHERE b = ?"; return env.DB.prepare(sql).first(); }
+function three(env: Env) { return env.DB.prepare(BY_C).first(); }
+"#);
+    let sql: Vec<&str> = r.queries.iter().map(|q| q.sql.as_str()).collect();
+    assert_eq!(
+        sql,
+        [
+            "SELECT a FROM t WHERE id = ?",
+            "SELECT a FROM t WHERE b = ?",
+            "SELECT a FROM t WHERE c = ?"
+        ]
+    );
+    assert!(
+        !r.findings.iter().any(|f| f.at == "src/index.ts:4"),
+        "{:?}",
+        ids(&r)
+    );
+}
+
+#[test]
+fn optional_chains_keep_the_statement_and_its_terminal() {
+    let r = run(r#"
+export default { async fetch(req: Request, env: Env) {
+  const s = env.DB?.prepare("SELECT a FROM t WHERE a = ?");
+  for (const x of [1, 2]) await s.bind(x).all();
+  return new Response();
+} };
+"#);
+    let at: BTreeSet<(String, String)> = ids(&r).into_iter().collect();
+    assert!(
+        at.contains(&("d1-query-in-loop".to_owned(), "src/index.ts:3".to_owned())),
+        "{at:?}"
+    );
+    assert!(
+        at.contains(&("d1-no-limit".to_owned(), "src/index.ts:3".to_owned())),
+        "{at:?}"
+    );
+}
+
+#[test]
+fn exec_splits_where_sqlite_does_and_code_ddl_is_applied_first() {
+    let r = run_files(&[
+        (
+            "src/index.ts",
+            r#"import { init } from "./init";
+export default { async fetch(req: Request, env: Env) { await init(env); return env.DB.prepare("SELECT k FROM sessions WHERE k = ?").first(); } };
+"#,
+        ),
+        (
+            "src/init.ts",
+            r#"export async function init(env: Env) {
+  await env.DB.exec(`-- the code's own tables
+CREATE TABLE IF NOT EXISTS sessions (k TEXT PRIMARY KEY, v TEXT);
+CREATE TABLE IF NOT EXISTS log (m TEXT);
+CREATE TRIGGER IF NOT EXISTS trim AFTER INSERT ON log BEGIN DELETE FROM log WHERE rowid < new.rowid - 100; END;
+INSERT INTO log (m) VALUES ('a;b');`);
+}
+"#,
+        ),
+    ]);
+    assert!(r.findings.is_empty(), "{:?}", r.findings);
+    let ids: Vec<&str> = r.queries.iter().map(|q| q.id.as_str()).collect();
+    // The comment rides with the first CREATE; the trigger is one statement; the INSERT is the
+    // fourth (its `;` is inside a string).
+    assert_eq!(
+        ids,
+        ["src/index.ts:2", "src/init.ts:2#4"],
+        "{:?}",
+        r.queries
+    );
+    assert_eq!(r.queries[1].sql, "INSERT INTO log (m) VALUES ('a;b')");
+    assert_eq!(
+        r.queries[0].plan,
+        vec!["SEARCH sessions USING COVERING INDEX sqlite_autoindex_sessions_1 (k=?)"]
+    );
+}
+
+#[test]
+fn virtual_tables_are_not_scans_and_proposals_survive_names_and_keywords() {
+    let mut tree = MemoryTree::default();
+    tree.0.insert(
+        "migrations/0001.sql".into(),
+        "CREATE TABLE \"order\" (id INTEGER PRIMARY KEY, status TEXT, created INTEGER, tags TEXT);
+         CREATE INDEX idx_order_status_created ON \"order\"(created);"
+            .into(),
+    );
+    tree.0.insert(
+        "src/index.ts".into(),
+        r#"export default { async fetch(r: Request, env: Env) {
+  await env.DB.prepare('SELECT o.id FROM "order" o, json_each(o.tags) j WHERE o.id = ? AND j.value = ?').all();
+  await env.DB.prepare('SELECT id FROM "order" WHERE status = ? ORDER BY created LIMIT 10 OFFSET 40').all();
+} };
+"#
+        .into(),
+    );
+    let r = scan(&ScanInput::default(), &bindings(), &tree, &NoPrice).unwrap();
+    assert!(
+        !r.findings
+            .iter()
+            .any(|f| f.at == "src/index.ts:2" && f.id == "d1-full-scan"),
+        "{:?}",
+        ids(&r)
+    );
+    let q = r.queries.iter().find(|q| q.id == "src/index.ts:3").unwrap();
+    let index = q.index.as_ref().expect("a proposal");
+    assert_eq!(
+        index.create,
+        "CREATE INDEX idx_order_status_created_2 ON \"order\"(status, created)"
+    );
+    assert_eq!(index.table, "order");
+    // LIMIT 10 OFFSET 40 reads 50 rows once the index serves the order.
+    assert_eq!(index.rows_read_per_call_after, Some(50.0));
+    assert!(
+        r.findings.iter().any(|f| f.at == "src/index.ts:3"
+            && f.fix.starts_with("CREATE INDEX idx_order_status_created_2")),
+        "{:?}",
+        r.findings
+    );
+    // A scan and a sort that one index removes both name it.
+    let r = run(
+        r#"export default { async fetch(r: Request, env: Env) { return env.DB.prepare("SELECT id FROM t WHERE c = ? ORDER BY b LIMIT 20").all(); } };"#,
+    );
+    let fixes: Vec<(&str, &str)> = r
+        .findings
+        .iter()
+        .map(|f| (f.id.as_str(), f.fix.as_str()))
+        .collect();
+    assert_eq!(fixes.len(), 2, "{fixes:?}");
+    assert!(
+        fixes
+            .iter()
+            .all(|(_, f)| f.starts_with("CREATE INDEX idx_t_c_b ON t(c, b)")),
+        "{fixes:?}"
+    );
+}
+
+#[test]
+fn generated_code_neither_overflows_the_stack_nor_explodes() {
+    let long = format!("const Q = {};\n", vec!["\"a\""; 50_000].join(" + "));
+    let r = run(&long);
+    assert!(r.findings.is_empty());
+    let mut doubling = String::from("const A0 = \"SELECT 1 \";\n");
+    for i in 1..40 {
+        doubling.push_str(&format!("const A{i} = A{} + A{};\n", i - 1, i - 1));
+    }
+    doubling.push_str(
+        "export default { fetch(r: Request, env: Env) { return env.DB.prepare(A39).first(); } };\n",
+    );
+    let r = run(&doubling);
+    assert_eq!(r.unresolved.len(), 1);
+    assert!(
+        r.unresolved[0].reason.contains("bytes"),
+        "{}",
+        r.unresolved[0].reason
     );
 }
