@@ -447,3 +447,18 @@ fn recommend_ranks_the_findings_and_prices_the_index_lever() {
         .to_string();
     assert!(e.contains("project"), "{e}");
 }
+
+#[test]
+fn a_project_that_is_neither_a_scan_nor_a_directory_is_refused_by_name() {
+    use cf_scale::engine::model::{ProjectContext, from_json};
+    let e = from_json::<ProjectContext>(serde_json::json!({"project": {"dir": "x"}})).unwrap_err();
+    let text = e.to_string();
+    assert!(
+        text.contains("project") && text.contains("findings"),
+        "{text}"
+    );
+    let ok = from_json::<ProjectContext>(
+        serde_json::json!({"project": {"findings": [], "summary": "s"}}),
+    );
+    assert!(ok.is_ok());
+}

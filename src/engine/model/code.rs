@@ -49,11 +49,36 @@ pub struct ProjectFindings {
 
 /// `project` in a project context: an `analyze_project` result, or a directory the front end
 /// scans first.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize)]
 #[serde(untagged)]
 pub enum ProjectSource {
     /// A directory relative to the working directory.
     Directory(String),
     /// An `analyze_project` result.
     Scan(ProjectFindings),
+}
+
+/// A string is a directory; an object must have `findings` (so a mistyped object is refused
+/// rather than read as a scan with nothing found).
+impl<'de> Deserialize<'de> for ProjectSource {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        match serde_json::Value::deserialize(d)? {
+            serde_json::Value::String(dir) => Ok(Self::Directory(dir)),
+            serde_json::Value::Object(o) if o.contains_key("findings") => {
+                serde_json::from_value(serde_json::Value::Object(o))
+                    .map(Self::Scan)
+                    .map_err(D::Error::custom)
+            }
+            other => Err(D::Error::custom(format!(
+                "must be an analyze_project result (an object with findings) or a project directory (a string), got {}",
+                match other {
+                    serde_json::Value::Object(_) => "an object without findings",
+                    serde_json::Value::Array(_) => "an array",
+                    serde_json::Value::Null => "null",
+                    _ => "a number or boolean",
+                }
+            ))),
+        }
+    }
 }

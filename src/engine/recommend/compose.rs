@@ -200,6 +200,7 @@ pub fn analyze_project(
             )
         })?;
         bindings = bindings_of(&analyzed);
+        bindings.config = Some((*name).to_owned());
     } else {
         warnings.push(format!(
             "no Wrangler config ({}): bindings unknown, so D1, KV, R2, queue and Durable Object calls are not recognised; only fetch() in loops is checked",
@@ -217,7 +218,6 @@ pub fn analyze_project(
             ),
         ));
     }
-    report.files.config = found.map(|(n, _)| n.to_owned());
     warnings.append(&mut report.warnings);
     report.warnings = warnings;
     Ok(report)
@@ -228,6 +228,7 @@ fn bindings_of(c: &config::ProjectConfig) -> scan::Bindings {
     let names = |list: &[config::Binding]| list.iter().map(|b| b.name.clone()).collect();
     let b = &c.bindings;
     scan::Bindings {
+        config: None,
         main: c.main.clone(),
         d1: b
             .d1_databases

@@ -76,6 +76,8 @@ impl SourceTree for MemoryTree {
 /// `analyze_config`'s report.
 #[derive(Debug, Clone, Default)]
 pub struct Bindings {
+    /// The config file they were read from; `None` when the project has none.
+    pub config: Option<String>,
     /// The entry point (`main`), relative to the project.
     pub main: Option<String>,
     /// D1 bindings and the migrations directory of each (default `migrations`).
@@ -523,6 +525,21 @@ fn candidates(path: &str) -> Vec<String> {
     out
 }
 
+/// The code files under `src/`, without tests (`*.test.*`, `*.spec.*`, `__tests__/`, `test/`).
+fn source_files(tree: &dyn SourceTree) -> Vec<String> {
+    tree.list("src", MAX_FILES * 4)
+        .into_iter()
+        .filter(|p| {
+            is_code(p)
+                && !p.contains(".test.")
+                && !p.contains(".spec.")
+                && !p
+                    .split('/')
+                    .any(|d| d == "__tests__" || d == "test" || d == "tests")
+        })
+        .collect()
+}
+
 /// Whether `path` exists, without reading it: a read allowed 0 bytes fails on any file with text.
 fn exists(tree: &dyn SourceTree, path: &str) -> bool {
     !matches!(tree.read(path, 0), Ok(None))
@@ -598,17 +615,25 @@ pub fn scan(
                     .warnings
                     .push(format!("main `{m}` not found: read src/** instead"));
             }
-            queue.extend(
-                tree.list("src", MAX_FILES * 4)
-                    .into_iter()
-                    .filter(|p| is_code(p)),
-            );
+            queue.extend(source_files(tree));
         }
     }
     seen.extend(queue.iter().cloned());
     let mut files: Vec<(String, js::FileFacts)> = Vec::new();
     let mut skipped = 0usize;
-    while let Some(path) = queue.pop_front() {
+    let mut rest_added = false;
+    loop {
+        // After the entry point and its imports, the rest of src/: files reached through path
+        // aliases (`@/db`) or dynamic loading are read too.
+        if queue.is_empty() && !rest_added {
+            rest_added = true;
+            for p in source_files(tree) {
+                if seen.insert(p.clone()) {
+                    queue.push_back(p);
+                }
+            }
+        }
+        let Some(path) = queue.pop_front() else { break };
         if files.len() >= MAX_FILES {
             skipped += 1;
             continue;
@@ -748,7 +773,13 @@ pub fn scan(
         let mut list: Vec<String> = tree
             .list(dir, MAX_MIGRATIONS + 1)
             .into_iter()
-            .filter(|p| p.ends_with(".sql"))
+            // Wrangler applies the directory's own .sql files, not those of subdirectories.
+            .filter(|p| {
+                p.ends_with(".sql")
+                    && p.strip_prefix(dir)
+                        .and_then(|r| r.strip_prefix('/'))
+                        .is_some_and(|r| !r.contains('/'))
+            })
             .collect();
         list.sort();
         if list.len() > MAX_MIGRATIONS {
@@ -1212,7 +1243,7 @@ pub fn scan(
             .then_with(|| place(&a.at).cmp(&place(&b.at)))
     });
     let files_read = FilesRead {
-        config: None,
+        config: bindings.config.clone(),
         code: files.len(),
         migrations,
         bytes: budget.bytes,
@@ -1273,6 +1304,9 @@ fn summary(
         ));
     }
     s.push_str(". ");
+    if files.config.is_none() {
+        s.push_str("No Wrangler config: bindings unknown, so only fetch() in loops was checked. ");
+    }
     if findings.is_empty() {
         s.push_str("No findings.");
         return s;

@@ -18,6 +18,7 @@ CREATE INDEX t_a ON t(a);";
 
 fn bindings() -> Bindings {
     Bindings {
+        config: Some("wrangler.jsonc".into()),
         main: Some("src/index.ts".into()),
         d1: vec![("DB".into(), "migrations".into())],
         kv: vec!["KV".into()],
