@@ -595,7 +595,7 @@ pub fn scan_markdown(r: &crate::engine::scan::ProjectScan) -> String {
         );
     }
     if !r.unresolved.is_empty() {
-        s.push_str("\nNot planned (SQL built at run time):\n");
+        s.push_str("\nNot planned (built at run time, or not tied to a D1 binding):\n");
         for u in &r.unresolved {
             let _ = writeln!(s, "- {}: {}", u.at, u.reason);
         }

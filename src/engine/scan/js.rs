@@ -129,6 +129,9 @@ pub(super) fn read(path: &str, text: &str, bindings: &Bindings) -> FileFacts {
         text,
         this_aliases: HashMap::new(),
         ws_pairs: HashSet::new(),
+        objects: HashSet::new(),
+        classes_declared: HashSet::new(),
+        imported_names: HashSet::new(),
         depth: 0,
         hibernates: false,
         accepted: Vec::new(),
@@ -336,10 +339,12 @@ fn text_of(
 struct ClassCtx {
     name: Option<String>,
     durable_object: bool,
-    /// `server.accept()`: line, receiver, owner and function depth.
-    accepts: Vec<(u32, String, usize, u32)>,
-    /// `server.close(…)`: receiver, owner and function depth.
-    closes: Vec<(String, usize, u32)>,
+    /// `server.accept()`: line, receiver, owner, function depth and condition depth.
+    accepts: Vec<(u32, String, usize, u32, u32)>,
+    /// `server.close(…)`: receiver, owner, function depth and condition depth.
+    closes: Vec<(String, usize, u32, u32)>,
+    /// `acceptWebSocket` in the class.
+    hibernates: bool,
 }
 
 /// A WebSocket accepted without hibernation, decided at the end of the file.
@@ -356,6 +361,12 @@ struct Reader<'r> {
     this_aliases: HashMap<String, (Kind, String)>,
     /// Names destructured from `new WebSocketPair()`.
     ws_pairs: HashSet<String>,
+    /// Project modules and objects of project classes (`import * as db`, `new Users(…)`).
+    objects: HashSet<String>,
+    /// Classes declared in the file.
+    classes_declared: HashSet<String>,
+    /// Names imported from the project's own modules.
+    imported_names: HashSet<String>,
     /// Function nesting depth.
     depth: u32,
     /// `acceptWebSocket` anywhere in the file.
@@ -397,32 +408,6 @@ const ARRAY_CALLBACKS: &[&str] = &[
     "every",
     "find",
     "findIndex",
-];
-/// Globals whose methods are not the project's functions.
-const GLOBALS: &[&str] = &[
-    "console",
-    "Math",
-    "JSON",
-    "Object",
-    "Array",
-    "Promise",
-    "Date",
-    "Number",
-    "String",
-    "crypto",
-    "Response",
-    "Request",
-    "URL",
-    "Headers",
-    "Reflect",
-    "Symbol",
-    "BigInt",
-    "Intl",
-    "caches",
-    "performance",
-    "atob",
-    "btoa",
-    "structuredClone",
 ];
 const ROUTER_METHODS: &[&str] = &[
     "get", "post", "put", "patch", "delete", "all", "on", "use", "options", "head",
@@ -670,11 +655,9 @@ impl Reader<'_> {
                     .push(method.to_owned());
             }
             // `service.listUsers()`, `db.save()`: a method of the project's own objects.
-            Expression::Identifier(id)
-                if !GLOBALS.contains(&id.name.as_str())
-                    && !self.aliases.contains_key(id.name.as_str())
-                    && self.bindings.kind_of(id.name.as_str()).is_none() =>
-            {
+            // A project module or an object of a project class (`users.byEmail()`): by bare
+            // name, so `map.get()` joins nothing.
+            Expression::Identifier(id) if self.objects.contains(id.name.as_str()) => {
                 self.facts.functions[self.owner]
                     .calls
                     .push(method.to_owned());
@@ -707,7 +690,11 @@ impl Reader<'_> {
                 return;
             }
             "acceptWebSocket" => {
-                self.hibernates = true;
+                // In a class it covers that class; in a helper outside classes, the file.
+                match self.classes.last_mut() {
+                    Some(c) => c.hibernates = true,
+                    None => self.hibernates = true,
+                }
                 return;
             }
             "accept" | "close" if self.in_durable_object() => {
@@ -719,13 +706,14 @@ impl Reader<'_> {
                 if !self.ws_pairs.contains(id.name.as_str()) {
                     return;
                 }
-                let (line, owner, depth) = (self.line(span), self.owner, self.depth);
+                let (line, owner, depth, conds) =
+                    (self.line(span), self.owner, self.depth, self.conds);
                 let name = id.name.to_string();
                 if let Some(c) = self.classes.last_mut() {
                     if method == "accept" && it.arguments.is_empty() {
-                        c.accepts.push((line, name, owner, depth));
+                        c.accepts.push((line, name, owner, depth, conds));
                     } else if method == "close" {
-                        c.closes.push((name, owner, depth));
+                        c.closes.push((name, owner, depth, conds));
                     }
                 }
                 return;
@@ -764,7 +752,14 @@ impl Reader<'_> {
         }
         let Some((kind, binding)) = self.binding_of(object) else {
             // SQL sent through an object the scan cannot tie to a D1 binding: said, not dropped.
+            let receiver = self
+                .text
+                .get(object.span().start as usize..object.span().end as usize)
+                .unwrap_or("?");
+            // `this.sql.exec`, `ctx.storage.sql.exec`: a Durable Object's own SQLite, not D1.
+            let object_storage = receiver.ends_with("sql") || receiver.contains("storage");
             if matches!(method, "prepare" | "exec")
+                && !object_storage
                 && !self.bindings.d1.is_empty()
                 && let Some(Ok(sql)) = it
                     .arguments
@@ -773,10 +768,6 @@ impl Reader<'_> {
                     .map(|e| text_of(e, &self.consts))
                 && looks_like_sql(&sql)
             {
-                let receiver = self
-                    .text
-                    .get(object.span().start as usize..object.span().end as usize)
-                    .unwrap_or("?");
                 let line = self.line(span);
                 self.facts.sql.push(SqlCall {
                     line,
@@ -899,6 +890,23 @@ impl<'a> Visit<'a> for Reader<'_> {
     fn visit_import_declaration(&mut self, it: &ImportDeclaration<'a>) {
         if it.import_kind != ImportOrExportKind::Type {
             self.facts.imports.push(it.source.value.to_string());
+            // `import * as db from "./db"`: its methods are the project's functions.
+            if it.source.value.starts_with('.') {
+                for spec in it.specifiers.iter().flatten() {
+                    match spec {
+                        ImportDeclarationSpecifier::ImportNamespaceSpecifier(ns) => {
+                            self.objects.insert(ns.local.name.to_string());
+                        }
+                        ImportDeclarationSpecifier::ImportDefaultSpecifier(d) => {
+                            self.objects.insert(d.local.name.to_string());
+                            self.imported_names.insert(d.local.name.to_string());
+                        }
+                        ImportDeclarationSpecifier::ImportSpecifier(named) => {
+                            self.imported_names.insert(named.local.name.to_string());
+                        }
+                    }
+                }
+            }
         }
     }
 
@@ -922,6 +930,9 @@ impl<'a> Visit<'a> for Reader<'_> {
 
     fn visit_class(&mut self, it: &Class<'a>) {
         let name = it.id.as_ref().map(|id| id.name.as_str());
+        if let Some(n) = name {
+            self.classes_declared.insert(n.to_owned());
+        }
         let extends_do = matches!(&it.super_class, Some(Expression::Identifier(id)) if id.name == "DurableObject")
             || matches!(
                 it.super_class.as_ref().and_then(|s| member(s)),
@@ -934,16 +945,19 @@ impl<'a> Visit<'a> for Reader<'_> {
             durable_object,
             accepts: Vec::new(),
             closes: Vec::new(),
+            hibernates: false,
         });
         walk::walk_class(self, it);
         if let Some(c) = self.classes.pop()
             && c.durable_object
+            && !c.hibernates
         {
-            // An accept() answered by a close() in the same function is an error reply.
-            for (line, name, owner, depth) in c.accepts {
+            // An accept() answered by a close() in the same function, no more conditional than
+            // the accept, is an error reply.
+            for (line, name, owner, depth, conds) in c.accepts {
                 if c.closes
                     .iter()
-                    .any(|(n, o, d)| *n == name && *o == owner && *d == depth)
+                    .any(|(n, o, d, k)| *n == name && *o == owner && *d == depth && *k <= conds)
                 {
                     continue;
                 }
@@ -1015,6 +1029,12 @@ impl<'a> Visit<'a> for Reader<'_> {
                     self.statements.insert(name, i);
                 } else if self.pair_source(init) {
                     self.ws_pairs.insert(name);
+                } else if let Expression::NewExpression(n) = unwrap(init)
+                    && let Expression::Identifier(class) = &n.callee
+                    && (self.classes_declared.contains(class.name.as_str())
+                        || self.imported_names.contains(class.name.as_str()))
+                {
+                    self.objects.insert(name);
                 } else if self.r2_get(init) {
                     self.r2_objects.insert(name);
                 } else if let Some(b) = self.binding_of(init).or(typed) {

@@ -212,7 +212,8 @@ pub struct QueryPlan {
     pub calls_per_month: Option<f64>,
 }
 
-/// SQL the scan could not read: built at run time.
+/// SQL the scan could not plan: built at run time, or sent through an object it cannot tie
+/// to a D1 binding.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Unresolved {
     /// `file:line`.
@@ -264,7 +265,7 @@ pub struct ProjectScan {
     pub findings: Vec<Finding>,
     /// Every D1 statement found, with its plan and proposed index.
     pub queries: Vec<QueryPlan>,
-    /// SQL built at run time, not planned.
+    /// SQL not planned: built at run time, or not tied to a D1 binding.
     pub unresolved: Vec<Unresolved>,
     /// With call rates: the planned statements' D1 cost before and after the indexes.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -525,9 +526,10 @@ fn candidates(path: &str) -> Vec<String> {
     out
 }
 
-/// The code files under `src/`, without tests (`*.test.*`, `*.spec.*`, `__tests__/`, `test/`).
-fn source_files(tree: &dyn SourceTree) -> Vec<String> {
-    tree.list("src", MAX_FILES * 4)
+/// The code files under `dir` (the entry point's top directory, default `src/`), without
+/// tests (`*.test.*`, `*.spec.*`, `__tests__/`, `test/`).
+fn source_files(tree: &dyn SourceTree, dir: &str) -> Vec<String> {
+    tree.list(dir, MAX_FILES * 4)
         .into_iter()
         .filter(|p| {
             is_code(p)
@@ -615,7 +617,7 @@ pub fn scan(
                     .warnings
                     .push(format!("main `{m}` not found: read src/** instead"));
             }
-            queue.extend(source_files(tree));
+            queue.extend(source_files(tree, "src"));
         }
     }
     seen.extend(queue.iter().cloned());
@@ -627,7 +629,13 @@ pub fn scan(
         // aliases (`@/db`) or dynamic loading are read too.
         if queue.is_empty() && !rest_added {
             rest_added = true;
-            for p in source_files(tree) {
+            // The entry point's own top directory (`worker/` beside a browser app in `src/`);
+            // an entry at the root reads nothing more.
+            let top = main
+                .as_deref()
+                .filter(|m| exists(tree, m))
+                .map_or(Some("src"), |m| m.split_once('/').map(|(d, _)| d));
+            for p in top.map(|d| source_files(tree, d)).unwrap_or_default() {
                 if seen.insert(p.clone()) {
                     queue.push_back(p);
                 }
@@ -1299,7 +1307,7 @@ fn summary(
     );
     if !unresolved.is_empty() {
         s.push_str(&format!(
-            " ({} built at run time, not planned)",
+            " ({} not planned: built at run time or not tied to a binding)",
             unresolved.len()
         ));
     }

@@ -721,3 +721,70 @@ fn generated_code_neither_overflows_the_stack_nor_explodes() {
         r.unresolved[0].reason
     );
 }
+
+#[test]
+fn a_browser_app_beside_the_worker_is_not_read() {
+    let mut tree = MemoryTree::default();
+    tree.0.insert(
+        "worker/index.ts".into(),
+        "export default { fetch() { return new Response(); } };\n".into(),
+    );
+    tree.0
+        .insert("worker/extra.ts".into(), "export const x = 1;\n".into());
+    tree.0.insert(
+        "src/App.tsx".into(),
+        "export function App(urls: string[]) { for (const u of urls) fetch(u); }\n".into(),
+    );
+    let b = Bindings {
+        main: Some("worker/index.ts".into()),
+        ..bindings()
+    };
+    let r = scan(&ScanInput::default(), &b, &tree, &NoPrice).unwrap();
+    assert_eq!(r.files.code, 2, "{:?}", r.warnings);
+    assert!(r.findings.is_empty(), "{:?}", ids(&r));
+}
+
+#[test]
+fn method_names_join_the_graph_only_on_project_objects() {
+    let r = run(r#"
+class Admin { async get(env: Env) { return env.KV.list(); } }
+class Users { async find(env: Env) { return env.KV.list({ prefix: "u:" }); } }
+const memo = new Map<string, string>();
+export default {
+  async fetch(req: Request, env: Env) { memo.get("x"); const users = new Users(); await users.find(env); return new Response(); },
+  async scheduled(e: unknown, env: Env) { await new Admin().get(env); },
+};
+"#);
+    assert_eq!(
+        ids(&r),
+        vec![(
+            "kv-list-request-path".to_owned(),
+            "src/index.ts:3".to_owned()
+        )]
+    );
+}
+
+#[test]
+fn durable_object_sql_is_not_d1_and_websocket_evidence_is_per_class() {
+    let r = run(r#"
+import { DurableObject } from "cloudflare:workers";
+export class Store extends DurableObject {
+  sql = this.ctx.storage.sql;
+  read() { this.sql.exec("SELECT * FROM kv WHERE k = ?", 1); return this.ctx.storage.sql.exec("SELECT 1"); }
+}
+export class Chat extends DurableObject {
+  async fetch() { const [c, s] = Object.values(new WebSocketPair()); s.accept(); if (Math.random() > 2) s.close(); return new Response(null, { webSocket: c }); }
+}
+export class Calm extends DurableObject {
+  async fetch() { const [c, s] = Object.values(new WebSocketPair()); this.ctx.acceptWebSocket(s); return new Response(null, { webSocket: c }); }
+}
+"#);
+    assert!(r.unresolved.is_empty(), "{:?}", r.unresolved);
+    assert_eq!(
+        ids(&r),
+        vec![(
+            "do-websocket-no-hibernation".to_owned(),
+            "src/index.ts:8".to_owned()
+        )]
+    );
+}
