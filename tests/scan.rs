@@ -462,3 +462,41 @@ fn a_project_that_is_neither_a_scan_nor_a_directory_is_refused_by_name() {
     );
     assert!(ok.is_ok());
 }
+
+#[test]
+fn an_import_alone_gives_rows_before_and_after_and_the_saving() {
+    let dir = root().join("tests/fixtures/projects/hazards");
+    let plain = scan(&dir);
+    let scanning = plain
+        .queries
+        .iter()
+        .find(|q| q.index.is_some() && q.plan.iter().any(|d| d == "SCAN users"))
+        .unwrap();
+    let input = ScanInput {
+        usage: Some(cf_scale::engine::scan::ImportedQueries {
+            queries: vec![cf_scale::engine::scan::ImportedQuery {
+                query: scanning.sql.clone(),
+                calls_per_month: 1e6,
+                rows_read_per_month: 5e11,
+                rows_read_per_row_returned: 5e5,
+            }],
+        }),
+        ..Default::default()
+    };
+    let r = scan_with(&dir, &input).unwrap();
+    let index = r
+        .queries
+        .iter()
+        .find(|q| q.id == scanning.id)
+        .unwrap()
+        .index
+        .clone()
+        .unwrap();
+    assert_eq!(index.rows_read_per_call_before, Some(5e5));
+    assert_eq!(index.rows_read_per_call_after, Some(1.0));
+    let saving = r.index_saving.unwrap();
+    assert_eq!(
+        (saving.rows_read_before, saving.rows_read_after),
+        (5e11, 1e6)
+    );
+}

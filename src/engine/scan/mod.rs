@@ -181,7 +181,8 @@ pub struct IndexProposal {
     pub create: String,
     /// SQLite's plan with the index.
     pub plan_after: Vec<String>,
-    /// Rows read per call before and after, from `table_rows` (null when unknown).
+    /// Rows read per call now: the table's rows (`table_rows`), else D1's rows read per call
+    /// from `usage`; absent when unknown.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rows_read_per_call_before: Option<f64>,
     /// After: 1 for a unique key, the LIMIT, or the rows returned per call from `usage`.
@@ -1109,8 +1110,13 @@ pub fn scan(
             let scan = problems
                 .iter()
                 .any(|p| !matches!(p, sql::Problem::TempBtree { .. }));
+            // Before: the table's rows, else D1's own count of rows read per call (an import).
             let before_rows = if scan {
-                input.table_rows.get(&t).copied()
+                input.table_rows.get(&t).copied().or_else(|| {
+                    imported
+                        .filter(|q| q.calls_per_month > 0.0)
+                        .map(|q| q.rows_read_per_month / q.calls_per_month)
+                })
             } else {
                 None
             };
