@@ -182,11 +182,7 @@ fn proposed_indexes_turn_scans_into_searches_in_sqlite() {
 fn table_rows_and_call_rates_price_the_saving() {
     let dir = root().join("tests/fixtures/projects/hazards");
     let plain = scan(&dir);
-    let scanning = plain
-        .queries
-        .iter()
-        .find(|q| q.index.is_some() && q.plan.iter().any(|d| d == "SCAN users"))
-        .expect("a statement scanning users");
+    let scanning = scanning_users(&plain);
     let mut input = ScanInput::default();
     input.table_rows.insert("users".into(), 2_000_000.0);
     input
@@ -230,6 +226,14 @@ fn table_rows_and_call_rates_price_the_saving() {
     bad.table_rows.insert("users".into(), -1.0);
     let e = scan_with(&dir, &bad).unwrap_err();
     assert!(e.contains("table_rows.users"), "{e}");
+}
+
+/// The hazards fixture's statement that scans `users` and gets an index proposal.
+fn scanning_users(r: &ProjectScan) -> &cf_scale::engine::scan::QueryPlan {
+    r.queries
+        .iter()
+        .find(|q| q.index.is_some() && q.plan.iter().any(|d| d == "SCAN users"))
+        .expect("a statement scanning users")
 }
 
 fn write(dir: &Path, path: &str, text: impl AsRef<[u8]>) {
@@ -365,11 +369,7 @@ fn recommend_ranks_the_findings_and_prices_the_index_lever() {
     use cf_scale::engine::model::{ProjectContext, ProjectSource, UsageProfile};
     let dir = root().join("tests/fixtures/projects/hazards");
     let plain = scan(&dir);
-    let scanning = plain
-        .queries
-        .iter()
-        .find(|q| q.index.is_some() && q.plan.iter().any(|d| d == "SCAN users"))
-        .unwrap();
+    let scanning = scanning_users(&plain);
     let mut input = ScanInput::default();
     input.table_rows.insert("users".into(), 1_000_000.0);
     input
@@ -467,11 +467,7 @@ fn a_project_that_is_neither_a_scan_nor_a_directory_is_refused_by_name() {
 fn an_import_alone_gives_rows_before_and_after_and_the_saving() {
     let dir = root().join("tests/fixtures/projects/hazards");
     let plain = scan(&dir);
-    let scanning = plain
-        .queries
-        .iter()
-        .find(|q| q.index.is_some() && q.plan.iter().any(|d| d == "SCAN users"))
-        .unwrap();
+    let scanning = scanning_users(&plain);
     let input = ScanInput {
         usage: Some(cf_scale::engine::scan::ImportedQueries {
             queries: vec![cf_scale::engine::scan::ImportedQuery {
@@ -499,4 +495,36 @@ fn an_import_alone_gives_rows_before_and_after_and_the_saving() {
         (saving.rows_read_before, saving.rows_read_after),
         (5e11, 1e6)
     );
+}
+
+/// The checks cite limits, prices and runaway loops by their ids in the data files rather than
+/// repeating figures: every id they name exists there.
+#[test]
+fn every_data_id_a_check_cites_exists() {
+    let data: String = ["limits", "pricing", "levers"]
+        .iter()
+        .map(|f| {
+            std::fs::read_to_string(root().join(format!("skills/scale/data/{f}.toml"))).unwrap()
+        })
+        .collect();
+    let mut cited = 0;
+    for c in cf_scale::engine::scan::CHECKS {
+        for (i, part) in c.why.split('`').enumerate() {
+            // Odd parts are inside backticks; data ids are dotted or kebab-case names.
+            if i % 2 == 1 && !part.contains(' ') && !part.contains('(') && part.len() > 3 {
+                assert!(
+                    data.contains(&format!("id = \"{part}\"")),
+                    "{}: `{part}` is in no data file",
+                    c.id
+                );
+                cited += 1;
+            }
+        }
+        assert!(
+            !c.why.contains('$'),
+            "{}: a price figure belongs in pricing.toml",
+            c.id
+        );
+    }
+    assert!(cited >= 8, "{cited}");
 }

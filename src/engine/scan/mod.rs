@@ -356,7 +356,7 @@ pub const CHECKS: &[Check] = &[
         title: "Replace per-item D1 queries with one query or a batch",
         bottleneck: "D1 queries per invocation",
         severity: Severity::High,
-        why: "one query per item (N+1): D1 allows 1,000 queries per invocation on Paid (50 on Free), and each round trip adds latency",
+        why: "one query per item (N+1): each is a round trip, and an invocation may send only so many (`d1.queries_per_invocation` in scale://data/limits)",
         fix: "read with one `IN (…)` query or send the statements in one `batch([...])`",
         pattern: "d1-batch-writes",
         source: D1_LIMITS,
@@ -396,7 +396,7 @@ pub const CHECKS: &[Check] = &[
         title: "Stop the Durable Object alarm that re-arms itself unconditionally",
         bottleneck: "Durable Object requests and duration",
         severity: Severity::Critical,
-        why: "alarm() re-arms itself on every run with no stop condition: the object never sleeps, billing requests and duration around the clock (public bills: about $300 an hour with no traffic)",
+        why: "alarm() re-arms itself on every run with no stop condition: the object never sleeps, billing requests and duration around the clock (the `durable-object-wake-loop` runaway in scale://data/levers)",
         fix: "re-arm only while there is work (`if (pending) await this.ctx.storage.setAlarm(…)`), with a cap",
         pattern: "alarm-guard",
         source: "https://developers.cloudflare.com/durable-objects/api/alarms/",
@@ -416,7 +416,7 @@ pub const CHECKS: &[Check] = &[
         title: "Break the queue consumer's loop back into its own queue",
         bottleneck: "Queue operations",
         severity: Severity::Critical,
-        why: "the consumer sends to the queue it consumes: one message can become an endless loop billed per operation (public bill: $15k)",
+        why: "the consumer sends to the queue it consumes: one message can become an endless loop billed per operation (the `queue-feedback-loop` runaway in scale://data/levers)",
         fix: "send follow-up work to another queue, carry a hop count and drop past a limit, and keep a kill switch",
         pattern: "kill-switch",
         source: "https://developers.cloudflare.com/queues/platform/pricing/",
@@ -426,7 +426,7 @@ pub const CHECKS: &[Check] = &[
         title: "Take kv.list() off the request path",
         bottleneck: "KV list operations",
         severity: Severity::High,
-        why: "KV list operations on the request path bill $5 per million and are eventually consistent (public bill: $2,870)",
+        why: "a KV list operation on every request is billed each time (`kv.lists` in scale://data/pricing) and its answer is eventually consistent (the `kv-list-every-request` runaway in scale://data/levers)",
         fix: "keep an index key (one get) written when the set changes, or list in a scheduled job",
         pattern: "kv-list-index",
         source: "https://developers.cloudflare.com/kv/platform/pricing/",
@@ -436,7 +436,7 @@ pub const CHECKS: &[Check] = &[
         title: "Stop writing one KV key from every request",
         bottleneck: "KV writes per key",
         severity: Severity::High,
-        why: "one key written from every request: KV takes one write per second per key (429s past it) and bills $5 per million writes",
+        why: "one key written from every request: KV takes only so many writes per key per second (`kv.writes_per_key_per_second` in scale://data/limits; 429s past it) and bills each write (`kv.writes`)",
         fix: "write per user or per tenant keys, or count in a Durable Object and publish to KV at most once a second",
         pattern: "kv-key-sharding",
         source: "https://developers.cloudflare.com/kv/platform/limits/",
@@ -446,7 +446,7 @@ pub const CHECKS: &[Check] = &[
         title: "Bound or batch the subrequests made in loops",
         bottleneck: "Subrequests per invocation",
         severity: Severity::High,
-        why: "a subrequest per item: the invocation fails past the subrequest limit (50 on Free, 10,000 by default on Paid) and each call is billed",
+        why: "a subrequest per item: the invocation fails past the subrequest limit (`workers.subrequests_default` in scale://data/limits) and each call is billed",
         fix: "bound the loop, batch the calls (one request for many items), or move the fan-out to a queue",
         pattern: "subrequest-budget",
         source: "https://developers.cloudflare.com/workers/platform/limits/#subrequests",
@@ -456,7 +456,7 @@ pub const CHECKS: &[Check] = &[
         title: "Stream R2 bodies instead of buffering them",
         bottleneck: "Worker memory",
         severity: Severity::Medium,
-        why: "the whole object is buffered in the Worker's 128 MB of memory; the object's size is not known from the code",
+        why: "the whole object is buffered in the Worker's memory (`workers.memory_mb` in scale://data/limits); the object's size is not known from the code",
         fix: "stream the body (`new Response(object.body)`) or read a range",
         pattern: "streaming",
         source: "https://developers.cloudflare.com/workers/platform/limits/#memory",
@@ -992,9 +992,9 @@ pub fn scan(
             if sh.star
                 && hot
                 && let Some((t, _)) = sh.tables.first()
-                && schema.columns(t).len() >= 8
+                && let n = schema.columns(t).len()
+                && n >= 8
             {
-                let n = schema.columns(t).len();
                 push(
                     "d1-select-star",
                     at.clone(),
